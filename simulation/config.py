@@ -1,0 +1,31 @@
+"""A resolved scenario: the model's parameters plus the policy levers, as one validated table."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from simulation.levers import AnyLever
+from simulation.params import ModelParams
+
+
+class ScenarioConfig(ModelParams):
+    """Everything one run needs besides its seed.
+
+    A scenario file holds the sections of :class:`simulation.params.ModelParams`, a ``name``,
+    a ``description`` and ``[[levers]]`` tables; ``extends`` is resolved by the loader before
+    this table is built, so it never appears here.
+    """
+
+    name: str = Field("unnamed", max_length=200, description="Scenario name used in outputs.")
+    description: str = Field("", max_length=10_000)
+    levers: list[AnyLever] = Field(default_factory=list, max_length=1000)
+
+    @model_validator(mode="after")
+    def _levers_inside_run(self) -> ScenarioConfig:
+        for i, lever in enumerate(self.levers):
+            if lever.start > self.run.end:
+                raise ValueError(
+                    f"levers[{i}] ({lever.type}) starts on {lever.start.isoformat()}, after the "
+                    f"run ends on {self.run.end.isoformat()}: it would never act"
+                )
+        return self
