@@ -1,0 +1,75 @@
+"""A small growable structure of arrays, used for scams, money parcels and cases.
+
+Rows are appended in batches and removed by a keep-mask at one fixed point of the day, so that
+every phase sees a stable table while it works (removals are requested, then applied).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+
+class ColumnTable:
+    """Named numpy columns of equal length with amortised appends.
+
+    Args:
+        dtypes: column name to numpy dtype.
+
+    Example:
+        >>> t = ColumnTable({"a": np.int64, "b": np.float64})
+        >>> t.append(a=np.array([1, 2]), b=np.array([0.5, 1.5]))
+        >>> t["b"].sum(), len(t)
+        (np.float64(2.0), 2)
+    """
+
+    def __init__(self, dtypes: Mapping[str, type | np.dtype]) -> None:
+        """Create an empty table."""
+        self._dtypes = {k: np.dtype(v) for k, v in dtypes.items()}
+        self._data = {k: np.empty(16, dtype=d) for k, d in self._dtypes.items()}
+        self._n = 0
+
+    def __len__(self) -> int:
+        """Number of rows."""
+        return self._n
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """A writable view of column ``name`` (valid until the next append or keep)."""
+        return self._data[name][: self._n]
+
+    def append(self, **columns: np.ndarray) -> np.ndarray:
+        """Append rows; every column must be given. Returns the new rows' indices."""
+        if set(columns) != set(self._dtypes):
+            missing = set(self._dtypes) ^ set(columns)
+            raise KeyError(f"append needs exactly the table's columns; mismatch: {sorted(missing)}")
+        sizes = {np.size(v) for v in columns.values()}
+        if len(sizes) != 1:
+            raise ValueError(f"columns of unequal length: {sizes}")
+        k = sizes.pop()
+        need = self._n + k
+        capacity = next(iter(self._data.values())).size
+        if need > capacity:
+            new_capacity = max(need, 2 * capacity)
+            for name, old in self._data.items():
+                grown = np.empty(new_capacity, dtype=old.dtype)
+                grown[: self._n] = old[: self._n]
+                self._data[name] = grown
+        for name, values in columns.items():
+            self._data[name][self._n : need] = values
+        rows = np.arange(self._n, need)
+        self._n = need
+        return rows
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the rows where ``mask`` is true (in order)."""
+        if mask.size != self._n:
+            raise ValueError(f"mask has {mask.size} entries for {self._n} rows")
+        kept = int(mask.sum())
+        for arr in self._data.values():
+            arr[:kept] = arr[: self._n][mask]
+        self._n = kept
+
+    def nbytes(self) -> int:
+        """Memory held, bytes."""
+        return int(sum(a.nbytes for a in self._data.values()))

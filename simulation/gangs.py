@@ -1,0 +1,179 @@
+"""Fraud gangs and their dens: the ``mesa.Agent`` s that run scams.
+
+A gang is one criminal organisation of real size (the model is a 1/scale miniature of the
+country: there are 1/scale as many gangs, each with a realistic number of members). Its members
+are residents (indices into :class:`simulation.residents.Residents`) by role. It holds stocks of
+phone cards and first-level mule accounts bought on the black market, cash, a portfolio over the
+ten fraud types, and a perceived risk that rises with arrests and seizures and decays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from simulation.categories import FRAUD_TYPES, Role
+
+if TYPE_CHECKING:
+    from simulation.params import GangParams
+
+
+class Gang(mesa.Agent):
+    """A fraud gang, domestic (by region) or overseas (by host country).
+
+    Attributes:
+        overseas: whether the dens are abroad.
+        region: home region index (domestic gangs) or -1.
+        country: host country index (overseas gangs) or -1.
+        members: resident indices by :class:`Role`.
+        n_dens: number of dens (work sites).
+        phone_cards: phone cards in stock; ``card_wear`` contacts already made on the next one.
+        mule_accounts: first-level mule accounts in stock; ``account_wear`` payments taken.
+        cash_yuan: cash, yuan.
+        portfolio: share of operator effort per fraud type (sums to 1).
+        revenue_yuan: smoothed daily revenue per fraud type, yuan/day.
+        risk: perceived risk (arrests and seizures per member, decaying).
+        leader_identified: whether police know who the leader is.
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        overseas: bool,
+        region: int,
+        country: int,
+        portfolio: np.ndarray,
+        n_dens: int,
+        cash_yuan: float,
+    ) -> None:
+        """Create a gang with no members yet (the model recruits them)."""
+        super().__init__(model)
+        self.overseas = overseas
+        self.region = region
+        self.country = country
+        self.members: dict[Role, list[int]] = {role: [] for role in Role}
+        self.n_dens = n_dens
+        self.phone_cards = 0
+        self.card_wear = 0.0
+        self.mule_accounts = 0
+        self.account_wear = 0.0
+        self.cash_yuan = cash_yuan
+        self.portfolio = portfolio / portfolio.sum()
+        self.revenue_yuan = np.zeros(len(FRAUD_TYPES))
+        self.payment_rate = 0.0  # smoothed victim payments per day
+        self.payments_waiting = 0
+        self.founding_size = 0  # members when founded; recruitment stops at a multiple of it  # payments that found no account on the last payment day
+        self.risk = 0.0
+        self.risk_events = 0.0  # members taken and stocks seized today
+        self.leader_identified = False
+
+    # ---------------------------------------------------------------------------- membership
+    @property
+    def n_members(self) -> int:
+        """Members of every role."""
+        return sum(len(m) for m in self.members.values())
+
+    @property
+    def n_operators(self) -> int:
+        """Members who talk to victims."""
+        return len(self.members[Role.OPERATOR])
+
+    @property
+    def has_leader(self) -> bool:
+        """Whether the funder/leader is still at large."""
+        return bool(self.members[Role.LEADER])
+
+    def all_members(self) -> list[int]:
+        """Resident indices of every member."""
+        return [i for role in Role for i in self.members[role]]
+
+    def remove_members(self, residents: list[int]) -> None:
+        """Drop residents from every role list."""
+        gone = set(residents)
+        for role in Role:
+            self.members[role] = [i for i in self.members[role] if i not in gone]
+
+    # ---------------------------------------------------------------------------- card stocks
+    def contact_capacity(self, params: GangParams) -> float:
+        """Contacts the phone cards in stock can still carry."""
+        return max(0.0, self.phone_cards * params.contacts_per_phone_card - self.card_wear)
+
+    def use_phone_cards(self, n_contacts: int, params: GangParams) -> None:
+        """Wear out phone cards by ``n_contacts`` contacts (burnt cards are dropped)."""
+        worn = self.card_wear + n_contacts
+        burnt = min(self.phone_cards, int(worn // params.contacts_per_phone_card))
+        self.phone_cards -= burnt
+        self.card_wear = (
+            0.0 if self.phone_cards == 0 else worn - burnt * params.contacts_per_phone_card
+        )
+
+    def take_payment_account(self, params: GangParams) -> bool:
+        """Use a mule account for one victim payment; False when none is left."""
+        if self.mule_accounts <= 0:
+            return False
+        self.account_wear += 1.0
+        if self.account_wear >= params.payments_per_mule_account:
+            self.mule_accounts -= 1
+            self.account_wear = 0.0
+        return True
+
+    def lose_cards(self, phone: int, bank: int) -> None:
+        """Cards seized or cleared."""
+        self.phone_cards -= phone
+        self.mule_accounts -= bank
+        if self.phone_cards == 0:
+            self.card_wear = 0.0
+        if self.mule_accounts == 0:
+            self.account_wear = 0.0
+
+    def card_needs(self, params: GangParams) -> tuple[int, int]:
+        """Phone cards and mule accounts to buy to hold ``card_stock_days`` of use."""
+        contacts_per_day = self.n_operators * params.contacts_per_operator_per_day
+        phone_target = contacts_per_day * params.card_stock_days / params.contacts_per_phone_card
+        # Hold at least one account: a gang cannot take its first payment without one.
+        # Victims waiting to pay for lack of an account add to the need.
+        expected = self.payment_rate + self.payments_waiting
+        bank_target = max(1.0, expected * params.card_stock_days / params.payments_per_mule_account)
+        return (
+            max(0, int(np.ceil(phone_target)) - self.phone_cards),
+            max(0, int(np.ceil(bank_target)) - self.mule_accounts),
+        )
+
+    # ---------------------------------------------------------------------------- adaptation
+    def learn(
+        self,
+        revenue_today: np.ndarray,
+        payments_today: int,
+        params: GangParams,
+        rng: np.random.Generator,
+    ) -> None:
+        """Update revenue and payment memory and shift effort toward the most profitable fraud type.
+
+        Revenue per unit of effort is what a gang compares: a type that pays more per operator
+        hour draws effort (this is how displacement between fraud types arises).
+        """
+        memory = np.exp(-1.0 / params.risk_memory_days)
+        self.revenue_yuan = memory * self.revenue_yuan + (1.0 - memory) * revenue_today
+        self.payment_rate = memory * self.payment_rate + (1.0 - memory) * payments_today
+        if params.p_switch_type <= 0.0 or self.revenue_yuan.sum() <= 0.0:
+            return
+        per_effort = self.revenue_yuan / np.maximum(self.portfolio, 1e-3)
+        # Ties and noise: gangs do not know returns exactly; a small jitter breaks ties.
+        best = int(np.argmax(per_effort * rng.uniform(0.9, 1.1, size=per_effort.size)))
+        target = np.zeros_like(self.portfolio)
+        target[best] = 1.0
+        self.portfolio = (
+            1.0 - params.p_switch_type
+        ) * self.portfolio + params.p_switch_type * target
+        # Keep a floor on every type: gangs keep scripts they know and return to them.
+        self.portfolio = np.maximum(self.portfolio, 0.01)
+        self.portfolio /= self.portfolio.sum()
+
+    def feel_pressure(self, params: GangParams) -> None:
+        """Add today's losses (members taken, stocks seized) to perceived risk, and decay it."""
+        memory = np.exp(-1.0 / params.risk_memory_days)
+        self.risk = memory * self.risk + self.risk_events / max(1, self.n_members)
+        self.risk_events = 0.0

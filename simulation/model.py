@@ -1,0 +1,1197 @@
+"""The fraud-campaign model: gangs, residents, the card market, banks and police, day by day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from simulation.banks import Bank, MuleLedger
+from simulation.categories import (
+    AGE_BANDS,
+    CHANNELS,
+    COUNTRIES,
+    FRAUD_TYPES,
+    REGIONS,
+    VICTIM_GROUPS,
+    Channel,
+    ResidentStatus,
+    Role,
+)
+from simulation.columns import ColumnTable
+from simulation.config import ScenarioConfig
+from simulation.errors import InvariantError
+from simulation.gangs import Gang
+from simulation.interception import TelecomOperator
+from simulation.levers import LEVER_TYPES, Phase, PolicyState, toward_one
+from simulation.market import CardBroker, CardPrices
+from simulation.police import (
+    AntiFraudCentre,
+    CardCrackdownUnit,
+    CrossBorderUnit,
+    InvestigationUnit,
+    PublicityOffice,
+)
+from simulation.residents import Residents
+from simulation.scenario import load_scenario_text, scenario_to_toml
+from simulation.streams import RandomStreams, stochastic_round
+
+HOURS_PER_DAY = 24.0
+BROKER_MARKUP = 1.5  # brokers resell cards at this multiple of what they pay sellers (assumption)
+
+#: Daily output columns after ``date``, in model units (see ``simulation.outputs``).
+DAILY_COUNTERS: tuple[str, ...] = (
+    "contacts",
+    "contacts_blocked",
+    "calls_intercepted",
+    "sms_intercepted",
+    "websites_blocked",
+    "app_warnings",
+    "engagements",
+    "cases",
+    "loss_yuan",
+    "stopped_yuan",
+    "screened_yuan",
+    "recovered_yuan",
+    "averted_yuan",
+    "cashed_out_yuan",
+    "crypto_yuan",
+    "early_warnings",
+    "dissuaded",
+    "scams_dissuaded",
+    "scams_abandoned",
+    "reports",
+    "stop_requests",
+    "cases_investigated",
+    "cases_cracked",
+    "cases_cracked_over_1m",
+    "arrests_investigation",
+    "arrests_repatriation",
+    "arrests_returnee",
+    "surrenders",
+    "exit_stops",
+    "recruits",
+    "gangs_founded",
+    "gangs_destroyed",
+    "gangs_broken_up",
+    "gangs_moved_abroad",
+    "dens_destroyed",
+    "card_sales",
+    "phone_cards_seized",
+    "bank_cards_seized",
+    "phone_cards_cleared",
+    "bank_accounts_cleared",
+    "sellers_punished",
+    "brokers_destroyed",
+    *(f"effort_{lever}_hours" for lever in LEVER_TYPES),
+)
+
+#: Daily state columns (levels, not flows), read at the end of the day.
+DAILY_STATES: tuple[str, ...] = (
+    "gangs_active",
+    "gangs_overseas",
+    "gang_members",
+    "brokers_active",
+    "card_price_yuan",
+    "phone_card_price_yuan",
+    "overseas_share",
+    "mean_awareness",
+    "app_users",
+    "active_scams",
+    "mule_balance_yuan",
+)
+
+TYPE_COUNTERS = (
+    "contacts",
+    "engagements",
+    "cases",
+    "loss_yuan",
+    "scams_dissuaded",
+    "reports",
+    "cases_cracked",
+)
+CHANNEL_COUNTERS = ("contacts", "blocked", "engagements", "cases")
+VICTIM_COUNTERS = ("cases", "loss_yuan")
+
+
+def override_scenario(config: ScenarioConfig, overrides: Mapping[str, Any]) -> ScenarioConfig:
+    """``config`` with values replaced by keyword overrides (``__`` stands for a dot).
+
+    Validated exactly like a scenario file, so a bad keyword gives a :class:`ScenarioError`.
+    """
+    dotted = {key.replace("__", "."): value for key, value in overrides.items()}
+    return load_scenario_text(
+        scenario_to_toml(config), source="keyword arguments", overrides=dotted
+    )
+
+
+def _read(name: str, model: FraudModel) -> float:
+    return model.today_values[name]
+
+
+class FraudModel(mesa.Model):
+    """Telecom and online fraud campaigns: gangs against residents, banks and police.
+
+    One step is one day. The model is a 1/``scale`` miniature of the country: every count in
+    its outputs times ``scale`` is a national equivalent (:func:`simulation.outputs.to_national`).
+
+    A day runs these phases, in this order (``docs/ODD.md`` describes each):
+
+    1. **policy** - reset today's :class:`PolicyState`; each phase below first lets the levers
+       that act in it add their effect.
+    2. **publicity** (:class:`PublicityOffice`) - campaigns raise group awareness; residents
+       install the anti-fraud app; awareness decays.
+    3. **card_market** - willing residents sell cards to brokers (some sellers punished);
+       the broken-card unit seizes stocks, destroys brokers, clears gangs' cards
+       (:class:`CardCrackdownUnit`); gangs buy cards; prices move; new brokers enter.
+    4. **contact** - gangs contact residents by fraud type and channel, limited by operators
+       and phone cards; the operators (:class:`TelecomOperator`) intercept some; the app flags
+       some; contacted residents engage by susceptibility and awareness.
+    5. **early_warning** (:class:`AntiFraudCentre`) - detection of ongoing scams and flagged
+       contacts, warnings up to capacity, dissuasion.
+    6. **payment** - engaged residents abandon or pay when their script says so, into a
+       gang's mule account; the first payment makes a case; the last may lead to a report.
+    7. **laundering** (:class:`Bank`, :class:`MuleLedger`) - reports due today trigger stop
+       requests; parcels hop, are screened, frozen or cashed out; frozen money goes back.
+    8. **investigation** (:class:`InvestigationUnit`) - reported cases are worked, cracked,
+       members arrested, gangs raided.
+    9. **cross_border** (:class:`CrossBorderUnit`) - repatriations, returnees and surrenders.
+    10. **gang_adaptation** (:class:`Gang`) - gangs learn which types pay, feel pressure,
+        move abroad, recruit, break up; new gangs are founded.
+    11. **end of day** - requested removals (ended scams) are applied, invariants are checked
+        if asked, and a reported day is collected by ``datacollector``.
+
+    Args:
+        config: the resolved scenario (defaults to all default parameters, no levers).
+        rng: the run's seed (an integer; ``None`` draws one, recorded in ``self.seed``).
+        check_invariants: verify money conservation and non-negative counts every day.
+        **overrides: scenario values by dotted key with ``__`` for dots
+            (``police__p_dissuade=0.5``), for ``mesa.batch_run``.
+    """
+
+    def __init__(
+        self,
+        config: ScenarioConfig | None = None,
+        *,
+        rng: int | None = None,
+        check_invariants: bool = False,
+        **overrides: Any,
+    ) -> None:
+        """Build residents, gangs, brokers, banks, police units and the data collector."""
+        if rng is None:
+            rng = int(np.random.SeedSequence().entropy % (2**63))
+        if not isinstance(rng, (int, np.integer)) or rng < 0:
+            raise ValueError(f"rng must be a non-negative integer seed, got {rng!r}")
+        super().__init__(rng=int(rng))
+        if overrides:
+            config = override_scenario(config or ScenarioConfig(), overrides)
+        self.config = config if config is not None else ScenarioConfig()
+        self.seed = int(rng)
+        self.check_invariants = check_invariants
+        c = self.config
+        self.scale = c.run.scale
+        self.streams = RandomStreams(self.seed)
+        self.n_days = (c.run.end - c.run.start).days + 1
+        self.day_index = -c.run.burn_in_days  # day 0 is run.start
+        self.levers_by_phase: dict[Phase, list] = {phase: [] for phase in Phase}
+        for lever in c.levers:
+            self.levers_by_phase[lever.phase].append(lever)
+        self._reset_day()
+
+        self._ftypes = c.fraud_types.in_order()
+        self._susceptibility = np.array([t.susceptibility.as_list() for t in self._ftypes])
+        p_engage = np.array([t.p_engage for t in self._ftypes])
+        self._p_engage = p_engage
+        self._p_engage_max = np.minimum(1.0, p_engage * self._susceptibility.max(axis=1))
+        channel_mix = np.array([t.channels.as_list() for t in self._ftypes])
+        self._channel_mix = channel_mix / channel_mix.sum(axis=1, keepdims=True)
+
+        # Residents
+        n_residents = max(1, round(c.run.population_national / self.scale))
+        self.residents = Residents(
+            n_residents, c.population, c.awareness, self.streams["init.population"]
+        )
+        self.app_users = 0
+
+        # Fraud economy state
+        self.scams = ColumnTable(
+            {
+                "victim": np.int64,
+                "gang": np.int64,
+                "ftype": np.int8,
+                "channel": np.int8,
+                "next_pay_hour": np.float64,
+                "payments_left": np.int16,
+                "planned_yuan": np.float64,
+                "paid_yuan": np.float64,
+                "case": np.int64,
+                "detected": bool,
+                "ended": bool,
+            }
+        )
+        self.cases = ColumnTable(
+            {
+                "victim": np.int64,
+                "gang": np.int64,
+                "ftype": np.int8,
+                "overseas": bool,
+                "loss_yuan": np.float64,
+                "cracked": bool,
+            }
+        )
+        self.pending_reports = ColumnTable({"case": np.int64, "hour": np.float64})
+        self.report_queue: deque[int] = deque()
+        self.ledger = MuleLedger(c.banks)
+        self.frozen = ColumnTable(
+            {"victim": np.int64, "amount_yuan": np.float64, "return_day": np.int64}
+        )
+        self.gang_by_id: dict[int, Gang] = {}
+        self.seized_cash_yuan = 0.0  # cash taken from destroyed gangs and brokers
+        self.retired_cash_yuan = 0.0  # cash of gangs that broke up, kept by former members
+        self.injected_yuan = 0.0  # start-up cash of gangs and brokers, from outside
+        self.prices = CardPrices(c.market)
+        self._punished_recent = 0.0
+        self._revenue_ref: float | None = None
+        self.delivered_today = 0
+
+        # Agents other than residents
+        self.operator = TelecomOperator(self, c.interception)
+        self.banks = [Bank(self, c.banks) for _ in range(c.banks.n_banks)]
+        self.publicity_office = PublicityOffice(self)
+        self.anti_fraud_centre = AntiFraudCentre(self)
+        self.card_unit = CardCrackdownUnit(self)
+        self.investigation_unit = InvestigationUnit(self)
+        self.cross_border_unit = CrossBorderUnit(self)
+        setup = self.streams["init.gangs"]
+        for _ in range(stochastic_round(setup, c.market.n_brokers_national / self.scale)):
+            self._found_broker()
+        for _ in range(stochastic_round(setup, c.gangs.n_gangs_national / self.scale)):
+            self._found_gang(setup, overseas=bool(setup.random() < c.gangs.overseas_share))
+        self.initial_money_yuan = self.money_total_yuan() - self.injected_yuan
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: partial(_read, name) for name in ("date", *DAILY_COUNTERS, *DAILY_STATES)
+            },
+            tables={
+                "by_type": ["date", "fraud_type", *TYPE_COUNTERS],
+                "by_channel": ["date", "channel", *CHANNEL_COUNTERS],
+                "by_victim": ["date", "dimension", "category", *VICTIM_COUNTERS],
+            },
+        )
+
+    # ================================================================================ running
+    @property
+    def today(self) -> dt.date:
+        """Calendar date of the day being simulated."""
+        return self.config.run.start + dt.timedelta(days=self.day_index)
+
+    def run(self, progress: Callable[[int], None] | None = None) -> None:
+        """Simulate the burn-in and every reported day (``run.start`` .. ``run.end``).
+
+        Args:
+            progress: called with 1 after each reported day (e.g. a progress bar's update).
+        """
+        while self.day_index < self.n_days:
+            reported = self.day_index >= 0
+            self.step()
+            if reported and progress is not None:
+                progress(1)
+        self.running = False
+
+    def step(self) -> None:
+        """Simulate one day; the phases are listed in the class docstring, in this order."""
+        self._reset_day()
+        self._phase_publicity()
+        self._phase_card_market()
+        self._phase_contact()
+        self._phase_early_warning()
+        self._phase_payment()
+        self._phase_laundering()
+        self._phase_investigation()
+        self._phase_cross_border()
+        self._phase_gang_adaptation()
+        self._end_of_day()
+
+    def _act_levers(self, phase: Phase) -> None:
+        day = self.today
+        for lever in self.levers_by_phase[phase]:
+            if lever.is_active(day):
+                lever.act(self.policy, self.scale)
+
+    # ================================================================================ phases
+    def _phase_publicity(self) -> None:
+        self._act_levers(Phase.PUBLICITY)
+        self.residents.decay_awareness()
+        self.publicity_office.act()
+
+    def _phase_card_market(self) -> None:
+        self._act_levers(Phase.CARD_MARKET)
+        self._sell_cards()
+        self.card_unit.act()
+        self._buy_cards()
+        self._enter_brokers()
+
+    def _phase_contact(self) -> None:
+        self._act_levers(Phase.CONTACT)
+        self._make_contacts()
+
+    def _phase_early_warning(self) -> None:
+        self._act_levers(Phase.EARLY_WARNING)
+        self.anti_fraud_centre.act()
+
+    def _phase_payment(self) -> None:
+        self._act_levers(Phase.PAYMENT)
+        self._abandon_scams()
+        self._take_payments()
+
+    def _phase_laundering(self) -> None:
+        self._act_levers(Phase.LAUNDERING)
+        self._launder()
+
+    def _phase_investigation(self) -> None:
+        self._act_levers(Phase.INVESTIGATION)
+        self.investigation_unit.act()
+
+    def _phase_cross_border(self) -> None:
+        self._act_levers(Phase.CROSS_BORDER)
+        self.cross_border_unit.act()
+
+    def _phase_gang_adaptation(self) -> None:
+        self._act_levers(Phase.GANG_ADAPTATION)
+        self._adapt_gangs()
+        self._found_gangs()
+
+    # ================================================================================ counters
+    def _reset_day(self) -> None:
+        self.policy = PolicyState()
+        self.today_values: dict[str, Any] = dict.fromkeys(DAILY_COUNTERS, 0.0)
+        self._by_type = {k: np.zeros(len(FRAUD_TYPES)) for k in TYPE_COUNTERS}
+        self._by_channel = {k: np.zeros(len(CHANNELS)) for k in CHANNEL_COUNTERS}
+        self._by_victim = {
+            dim: {k: np.zeros(size) for k in VICTIM_COUNTERS}
+            for dim, size in (
+                ("group", len(VICTIM_GROUPS)),
+                ("region", len(REGIONS)),
+                ("age_band", len(AGE_BANDS)),
+            )
+        }
+        self._revenue_today: dict[int, np.ndarray] = {}
+        self._payments_today: dict[int, int] = {}
+        self.delivered_today = 0
+        self._overseas_contacts = 0
+
+    def count(self, name: str, amount: float = 1.0) -> None:
+        """Add ``amount`` to today's counter ``name`` (a daily output column)."""
+        self.today_values[name] += amount
+
+    def count_type(self, name: str, ftype: int, amount: float = 1.0) -> None:
+        """Add ``amount`` to today's per-fraud-type counter ``name``."""
+        self._by_type[name][ftype] += amount
+
+    # ================================================================================ gangs
+    def gangs_in_order(self) -> list[Gang]:
+        """Live gangs sorted by id (a stable order, independent of set iteration)."""
+        return sorted(self.gang_by_id.values(), key=lambda g: g.unique_id)
+
+    def brokers_in_order(self) -> list[CardBroker]:
+        """Live brokers sorted by id."""
+        brokers = self.agents_by_type.get(CardBroker)
+        return sorted(brokers, key=lambda b: b.unique_id) if brokers else []
+
+    def _found_broker(self) -> None:
+        cash = self.config.market.broker_initial_cash_yuan
+        self.injected_yuan += cash
+        CardBroker(self, cash_yuan=cash)
+
+    def _found_gang(self, rng: np.random.Generator, *, overseas: bool) -> Gang | None:
+        """Found a gang from the recruit pool; None when no leader can be found."""
+        c = self.config
+        g = c.gangs
+        res = self.residents
+        leader = res.sample_free(rng, 1, res.recruit_pool)
+        if leader.size == 0:
+            return None
+        shares = np.array([t.portfolio_share for t in self._ftypes])
+        portfolio = rng.gamma(20.0 * shares / shares.sum() + 1e-9)
+        country_w = np.asarray(g.overseas_countries.as_list())
+        gang = Gang(
+            self,
+            overseas=overseas,
+            region=-1 if overseas else int(res.region[leader[0]]),
+            country=int(rng.choice(len(COUNTRIES), p=country_w / country_w.sum()))
+            if overseas
+            else -1,
+            portfolio=portfolio,
+            n_dens=1 + int(rng.poisson(max(g.n_dens_mean - 1.0, 0.0))),
+            cash_yuan=g.initial_cash_yuan,
+        )
+        self.injected_yuan += g.initial_cash_yuan
+        self.gang_by_id[gang.unique_id] = gang
+        self._join(gang, leader, Role.LEADER)
+        for role, mean in (
+            (Role.OPERATOR, g.n_operators_mean),
+            (Role.TECHNICIAN, g.n_technicians_mean),
+            (Role.RECRUITER, g.n_recruiters_mean),
+            (Role.LAUNDERER, g.n_launderers_mean),
+        ):
+            k = int(rng.poisson(mean))
+            if k:
+                self._join(gang, res.sample_free(rng, k, res.recruit_pool), role)
+        gang.founding_size = gang.n_members
+        # Start-up stock: what the gang would hold after buying, so day 1 is not card-starved.
+        phone, bank = gang.card_needs(g)
+        gang.phone_cards, gang.mule_accounts = phone, bank
+        self.count("gangs_founded")
+        return gang
+
+    def _join(self, gang: Gang, residents: np.ndarray, role: Role) -> None:
+        """Residents join ``gang`` in ``role`` (exit controls may stop those going abroad)."""
+        if residents.size == 0:
+            return
+        if gang.overseas and self.policy.p_exit_control > 0.0 and role is not Role.LEADER:
+            stopped = (
+                self.streams["cross_border.exit"].random(residents.size)
+                < self.policy.p_exit_control
+            )
+            self.count("exit_stops", int(stopped.sum()))
+            residents = residents[~stopped]
+        self.residents.status[residents] = ResidentStatus.GANG_MEMBER
+        gang.members[role].extend(int(i) for i in residents)
+
+    def imprison(self, gang: Gang, residents: list[int], route: str) -> None:
+        """Members of ``gang`` are taken into custody; ``route`` names the output column."""
+        if not residents:
+            return
+        gang.remove_members(residents)
+        self.residents.status[np.asarray(residents, dtype=np.int64)] = ResidentStatus.IMPRISONED
+        gang.risk_events += len(residents)
+        self.count(route, len(residents))
+
+    def release_members(self, gang: Gang, residents: list[int]) -> None:
+        """Members leave ``gang`` and go back to ordinary life."""
+        if not residents:
+            return
+        gang.remove_members(residents)
+        self.residents.status[np.asarray(residents, dtype=np.int64)] = ResidentStatus.FREE
+
+    def remove_gang(self, gang: Gang, *, destroyed: bool) -> None:
+        """End a gang: its scams stop, free members go home, its cash is seized or kept.
+
+        Args:
+            gang: the gang.
+            destroyed: True when police dismantled it (counted in ``gangs_destroyed``, cash
+                seized), False when it broke up by itself (``gangs_broken_up``).
+        """
+        if gang.unique_id not in self.gang_by_id:
+            return
+        self.release_members(gang, gang.all_members())
+        if destroyed:
+            self.seized_cash_yuan += gang.cash_yuan
+            self.count("gangs_destroyed")
+        else:
+            self.retired_cash_yuan += gang.cash_yuan
+            self.count("gangs_broken_up")
+        gang.cash_yuan = 0.0
+        del self.gang_by_id[gang.unique_id]
+        if len(self.scams):
+            self.end_scams(np.flatnonzero(self.scams["gang"] == gang.unique_id), dissuaded=False)
+        gang.remove()
+
+    # ================================================================================ market
+    def seize_cards(self, phone: int, bank: int) -> None:
+        """Count cards seized by police."""
+        self.count("phone_cards_seized", phone)
+        self.count("bank_cards_seized", bank)
+
+    def _sell_cards(self) -> None:
+        """Willing residents sell cards to brokers; some sales are traced and punished."""
+        m = self.config.market
+        res = self.residents
+        rng = self.streams["market.sell"]
+        brokers = self.brokers_in_order()
+        active = int(res.seller_active.sum())
+        memory = np.exp(-1.0 / m.punishment_memory_days)
+        self._punished_recent *= memory
+        if not brokers or active == 0:
+            return
+        deterrence = 1.0 / (1.0 + m.risk_premium_per_punishment * self._punished_recent / active)
+        p_offer = min(1.0, m.p_offer_per_day * self.prices.supply_factor() * deterrence)
+        n_offers = int(rng.binomial(active, p_offer))
+        if n_offers == 0:
+            return
+        slots = np.unique(rng.integers(0, res.seller_pool.size, size=n_offers))
+        slots = slots[res.seller_active[slots]]
+        sellers = res.seller_pool[slots]
+        free = res.status[sellers] == ResidentStatus.FREE
+        slots, sellers = slots[free], sellers[free]
+        cap = self.policy.max_cards_per_person
+        phone_factor, bank_factor = self.prices.quantity_factors()
+        phone = np.minimum(
+            rng.poisson(m.phone_cards_per_sale * phone_factor, size=sellers.size), cap
+        )
+        bank = np.minimum(rng.poisson(m.bank_cards_per_sale * bank_factor, size=sellers.size), cap)
+        phone, bank = phone.astype(np.int64), bank.astype(np.int64)
+        punished = rng.random(sellers.size) < self.policy.p_punish_seller
+        if punished.any():
+            res.seller_active[slots[punished]] = False
+            self.seize_cards(int(phone[punished].sum()), int(bank[punished].sum()))
+            self.count("sellers_punished", int(punished.sum()))
+            self._punished_recent += float(punished.sum())
+            self.card_unit.book_effort("card_crackdown", float(punished.sum()))
+        buyer = rng.integers(0, len(brokers), size=sellers.size)
+        for i in np.flatnonzero(~punished):
+            broker = brokers[buyer[i]]
+            price = phone[i] * self.prices.phone_yuan + bank[i] * self.prices.bank_yuan
+            if price <= 0 or broker.cash_yuan < price:
+                continue
+            broker.cash_yuan -= price
+            res.savings_yuan[sellers[i]] += price
+            broker.phone_cards += int(phone[i])
+            broker.bank_cards += int(bank[i])
+            self.count("card_sales")
+
+    def _buy_cards(self) -> None:
+        """Gangs top up their card stocks from brokers at today's prices; prices then move.
+
+        The market is pooled: when brokers hold less than gangs ask for, every gang gets the
+        same share of what it asks (rounded at random), and which brokers' stock is sold is
+        drawn at random in proportion to their stocks.
+        """
+        g = self.config.gangs
+        rng = self.streams["market.buy"]
+        brokers = self.brokers_in_order()
+        gangs = self.gangs_in_order()
+        phone_stock = np.array([b.phone_cards for b in brokers], dtype=np.int64)
+        bank_stock = np.array([b.bank_cards for b in brokers], dtype=np.int64)
+        needs = np.array([gang.card_needs(g) for gang in gangs], dtype=np.int64).reshape(-1, 2)
+        phone_demand, bank_demand = (int(x) for x in needs.sum(axis=0))
+        if brokers and gangs:
+            phone_price = BROKER_MARKUP * self.prices.phone_yuan
+            bank_price = BROKER_MARKUP * self.prices.bank_yuan
+            cash = np.array([gang.cash_yuan for gang in gangs])
+            # Accounts first: without one a gang cannot take a victim's money at all.
+            want_bank = np.minimum(needs[:, 1], np.floor(cash / bank_price)).astype(np.int64)
+            got_bank = self._ration(rng, want_bank, int(bank_stock.sum()))
+            cash = cash - got_bank * bank_price
+            want_phone = np.minimum(needs[:, 0], np.floor(cash / phone_price)).astype(np.int64)
+            got_phone = self._ration(rng, want_phone, int(phone_stock.sum()))
+            sold_phone = rng.multivariate_hypergeometric(phone_stock, int(got_phone.sum()))
+            sold_bank = rng.multivariate_hypergeometric(bank_stock, int(got_bank.sum()))
+            for gang, phone, bank in zip(gangs, got_phone.tolist(), got_bank.tolist(), strict=True):
+                gang.cash_yuan -= phone * phone_price + bank * bank_price
+                gang.phone_cards += phone
+                gang.mule_accounts += bank
+            for broker, phone, bank in zip(
+                brokers, sold_phone.tolist(), sold_bank.tolist(), strict=True
+            ):
+                broker.cash_yuan += phone * phone_price + bank * bank_price
+                broker.phone_cards -= phone
+                broker.bank_cards -= bank
+            phone_bought, bank_bought = int(got_phone.sum()), int(got_bank.sum())
+        else:
+            phone_bought = bank_bought = 0
+        self.prices.update(
+            (phone_demand, phone_bought, int(phone_stock.sum())),
+            (bank_demand, bank_bought, int(bank_stock.sum())),
+        )
+
+    @staticmethod
+    def _ration(rng: np.random.Generator, wanted: np.ndarray, available: int) -> np.ndarray:
+        """Share ``available`` units among buyers wanting ``wanted``, proportionally."""
+        total = int(wanted.sum())
+        if total <= available:
+            return wanted
+        exact = wanted * (available / total)
+        got = np.floor(exact).astype(np.int64)
+        short = available - int(got.sum())
+        if short > 0:
+            extra = rng.choice(
+                wanted.size, size=short, replace=False, p=(exact - got) / (exact - got).sum()
+            )
+            got[extra] += 1
+        return got
+
+    def _enter_brokers(self) -> None:
+        m = self.config.market
+        rng = self.streams["market.entry"]
+        attractiveness = self.prices.bank_yuan / m.bank_card_price_yuan
+        for _ in range(
+            int(rng.poisson(m.broker_entry_national_per_day / self.scale * attractiveness))
+        ):
+            self._found_broker()
+
+    # ================================================================================ contacts
+    def _make_contacts(self) -> None:
+        """Gangs' operators contact residents.
+
+        Interception and the app block some; some contacted residents engage (a scam starts).
+        """
+        gangs = self.gangs_in_order()
+        if not gangs:
+            return
+        g = self.config.gangs
+        rng = self.streams["contact"]
+        ops = np.array([gang.n_operators for gang in gangs], dtype=np.float64)
+        capacity = np.array([gang.contact_capacity(g) for gang in gangs])
+        planned = rng.poisson(ops * g.contacts_per_operator_per_day)
+        n_contacts = np.minimum(planned, np.floor(capacity)).astype(np.int64)
+        portfolio = np.array([gang.portfolio for gang in gangs])
+        by_type = rng.multinomial(n_contacts, portfolio)  # gangs x types
+        by_channel = rng.multinomial(by_type, self._channel_mix)  # gangs x types x channels
+        blocked = self.operator.intercept(rng, by_channel, self.policy)
+        delivered = by_channel - blocked
+        for gang, n in zip(gangs, n_contacts, strict=True):
+            if n:
+                gang.use_phone_cards(int(n), g)
+        overseas = np.array([gang.overseas for gang in gangs])
+        self._overseas_contacts = int(n_contacts[overseas].sum())
+        blocked_by_channel = blocked.sum(axis=(0, 1))
+        self.count("contacts", int(n_contacts.sum()))
+        self.count("contacts_blocked", int(blocked_by_channel.sum()))
+        self.count("calls_intercepted", int(blocked_by_channel[CHANNELS.index(Channel.CALL)]))
+        self.count("sms_intercepted", int(blocked_by_channel[CHANNELS.index(Channel.SMS)]))
+        self.count("websites_blocked", int(blocked_by_channel[CHANNELS.index(Channel.WEBSITE)]))
+        self._by_type["contacts"] += by_type.sum(axis=0)
+        self._by_channel["contacts"] += by_channel.sum(axis=(0, 1))
+        self._by_channel["blocked"] += blocked_by_channel
+        self.delivered_today = int(delivered.sum())
+
+        # Engagement by exact thinning: draw candidates at the type's highest engagement
+        # chance, then accept each with its own chance over that maximum. Only candidates get
+        # an identity, so the cost follows engagements, not contacts.
+        engage = self.streams["engage"]
+        candidates = engage.binomial(delivered, self._p_engage_max[None, :, None])
+        app_share = self.app_users / self.residents.n
+        p_app = app_share * self.policy.p_app_warning
+        if p_app > 0.0:
+            self.count(
+                "app_warnings", int(engage.binomial(int(delivered.sum() - candidates.sum()), p_app))
+            )
+        flat = candidates.ravel()
+        if flat.sum() == 0:
+            return
+        cell = np.repeat(np.arange(flat.size), flat)
+        gang_row, ftype, channel = np.unravel_index(cell, candidates.shape)
+        res = self.residents
+        victim = engage.integers(0, res.n, size=cell.size)
+        awareness = res.awareness(victim, self.day_index)
+        p_i = (
+            self._p_engage[ftype]
+            * self._susceptibility[ftype, res.group[victim]]
+            * (1.0 - awareness) ** self.config.awareness.effect_exponent
+        )
+        accept = engage.random(cell.size) * self._p_engage_max[ftype] < p_i
+        accept &= (res.status[victim] == ResidentStatus.FREE) & ~res.engaged[victim]
+        if p_app > 0.0:
+            flagged = (
+                accept
+                & res.has_app[victim]
+                & (engage.random(cell.size) < self.policy.p_app_warning)
+            )
+            self.count("app_warnings", int(flagged.sum()))
+            accept &= ~flagged
+        idx = np.flatnonzero(accept)
+        # A resident contacted twice today engages at most once.
+        _, first = np.unique(victim[idx], return_index=True)
+        idx = idx[np.sort(first)]
+        if idx.size == 0:
+            return
+        self._start_scams(
+            victim[idx],
+            np.array([gangs[r].unique_id for r in gang_row[idx]], dtype=np.int64),
+            ftype[idx].astype(np.int8),
+            channel[idx].astype(np.int8),
+        )
+
+    def _start_scams(
+        self, victim: np.ndarray, gang: np.ndarray, ftype: np.ndarray, channel: np.ndarray
+    ) -> None:
+        rng = self.streams["scam.script"]
+        k = victim.size
+        script_days = np.array([t.script_days for t in self._ftypes])[ftype]
+        median = np.array([t.loss_median_yuan for t in self._ftypes])[ftype]
+        sigma = np.array([t.loss_sigma for t in self._ftypes])[ftype]
+        n_payments = np.array([t.n_payments for t in self._ftypes])[ftype]
+        # Single sessions pay the same day (between 08:00 and 22:00); grooming takes weeks.
+        start_hour = self.day_index * HOURS_PER_DAY + rng.uniform(8.0, 22.0, size=k)
+        first_pay = start_hour + rng.exponential(1.0, size=k) * script_days * HOURS_PER_DAY
+        planned = median * rng.lognormal(0.0, sigma)
+        self.residents.engaged[victim] = True
+        self.scams.append(
+            victim=victim,
+            gang=gang,
+            ftype=ftype,
+            channel=channel,
+            next_pay_hour=first_pay,
+            payments_left=n_payments.astype(np.int16),
+            planned_yuan=planned,
+            paid_yuan=np.zeros(k),
+            case=np.full(k, -1, dtype=np.int64),
+            detected=np.zeros(k, dtype=bool),
+            ended=np.zeros(k, dtype=bool),
+        )
+        self.count("engagements", k)
+        np.add.at(self._by_type["engagements"], ftype, 1)
+        np.add.at(self._by_channel["engagements"], channel, 1)
+
+    def end_scams(self, rows: np.ndarray, *, dissuaded: bool) -> None:
+        """Request the end of scams ``rows`` (removed at the end of the day).
+
+        A dissuaded scam counts its unpaid planned money as averted; a victim who had paid
+        already may report it.
+        """
+        rows = rows[~self.scams["ended"][rows]]
+        if rows.size == 0:
+            return
+        s = self.scams
+        s["ended"][rows] = True
+        self.residents.engaged[s["victim"][rows]] = False
+        if dissuaded:
+            self.count("scams_dissuaded", rows.size)
+            self.count("dissuaded", rows.size)
+            np.add.at(self._by_type["scams_dissuaded"], s["ftype"][rows], 1)
+            self.count(
+                "averted_yuan",
+                float(np.maximum(s["planned_yuan"][rows] - s["paid_yuan"][rows], 0).sum()),
+            )
+            paid = rows[s["case"][rows] >= 0]
+            self._maybe_report(paid, self.day_index * HOURS_PER_DAY + 12.0)
+
+    # ================================================================================ payments
+    def _abandon_scams(self) -> None:
+        s = self.scams
+        if not len(s):
+            return
+        p = np.array([t.p_abandon_per_day for t in self._ftypes])[s["ftype"]]
+        unpaid = (s["case"] < 0) & ~s["ended"]
+        quit_ = unpaid & (self.streams["scam.abandon"].random(len(s)) < p)
+        rows = np.flatnonzero(quit_)
+        if rows.size:
+            self.count("scams_abandoned", rows.size)
+            self.end_scams(rows, dissuaded=False)
+
+    def _take_payments(self) -> None:
+        """Scams due today take a payment each; the first payment makes a case."""
+        s = self.scams
+        if not len(s):
+            return
+        day_end = (self.day_index + 1) * HOURS_PER_DAY
+        due = np.flatnonzero(~s["ended"] & (s["next_pay_hour"] < day_end))
+        if due.size == 0:
+            return
+        rng = self.streams["payment"]
+        g = self.config.gangs
+        res = self.residents
+        paying: list[int] = []
+        for gang in self.gang_by_id.values():
+            gang.payments_waiting = 0
+        for row in due:
+            gang = self.gang_by_id.get(int(s["gang"][row]))
+            if gang is None:
+                continue
+            if not gang.take_payment_account(g):
+                s["next_pay_hour"][row] += HOURS_PER_DAY  # no account to receive: try tomorrow
+                gang.payments_waiting += 1
+                continue
+            paying.append(int(row))
+        if not paying:
+            return
+        rows = np.asarray(paying, dtype=np.int64)
+        victims = s["victim"][rows]
+        left = s["payments_left"][rows].astype(np.float64)
+        # Escalating payments: with L payments left, this one is 1 / (2**L - 1) of what is
+        # still planned, so small "test" payments come first and the largest last.
+        share = 1.0 / (2.0**left - 1.0)
+        amount = np.minimum(
+            (s["planned_yuan"][rows] - s["paid_yuan"][rows]) * share, res.savings_yuan[victims]
+        )
+        amount = np.maximum(amount, 0.0)
+        ok = amount > 0.0
+        rows, victims, amount = rows[ok], victims[ok], amount[ok]
+        if rows.size == 0:
+            return
+        res.savings_yuan[victims] -= amount
+        s["paid_yuan"][rows] += amount
+        new_case = s["case"][rows] < 0
+        if new_case.any():
+            self._open_cases(rows[new_case])
+        ftype = s["ftype"][rows]
+        gang_ids = s["gang"][rows]
+        self.count("loss_yuan", float(amount.sum()))
+        np.add.at(self._by_type["loss_yuan"], ftype, amount)
+        for dim, values in (
+            ("group", res.group),
+            ("region", res.region),
+            ("age_band", res.age_band),
+        ):
+            np.add.at(self._by_victim[dim]["loss_yuan"], values[victims], amount)
+        for gid, t, a in zip(gang_ids.tolist(), ftype.tolist(), amount.tolist(), strict=True):
+            self._revenue_today.setdefault(gid, np.zeros(len(FRAUD_TYPES)))[t] += a
+            self._payments_today[gid] = self._payments_today.get(gid, 0) + 1
+        bank = rng.integers(0, len(self.banks), size=rows.size)
+        self.ledger.deposit(
+            rng,
+            case=s["case"][rows],
+            victim=victims,
+            gang=gang_ids,
+            bank=bank,
+            amount_yuan=amount,
+            hour=s["next_pay_hour"][rows],
+        )
+        for row, a in zip(rows.tolist(), amount.tolist(), strict=True):
+            self.cases["loss_yuan"][s["case"][row]] += a
+        s["payments_left"][rows] -= 1
+        done = s["payments_left"][rows] <= 0
+        finished = rows[done]
+        if finished.size:
+            res.times_victimised[s["victim"][finished]] = np.minimum(
+                res.times_victimised[s["victim"][finished]].astype(np.int64) + 1, 255
+            ).astype(np.uint8)
+            res.boost_awareness(
+                np.unique(s["victim"][finished]),
+                self.config.awareness.boost_victimised,
+                self.day_index,
+            )
+            last_hour = s["next_pay_hour"][finished].copy()
+            self.end_scams(finished, dissuaded=False)
+            self._maybe_report(finished, last_hour)
+        going_on = rows[~done]
+        if going_on.size:
+            interval = np.array([t.payment_interval_days for t in self._ftypes])[
+                s["ftype"][going_on]
+            ]
+            s["next_pay_hour"][going_on] += np.maximum(
+                rng.exponential(1.0, size=going_on.size) * interval * HOURS_PER_DAY, 0.05
+            )
+
+    def _open_cases(self, rows: np.ndarray) -> None:
+        s = self.scams
+        res = self.residents
+        victims = s["victim"][rows]
+        gangs = s["gang"][rows]
+        overseas = np.array([self.gang_by_id[int(gid)].overseas for gid in gangs], dtype=bool)
+        ids = self.cases.append(
+            victim=victims,
+            gang=gangs,
+            ftype=s["ftype"][rows],
+            overseas=overseas,
+            loss_yuan=np.zeros(rows.size),
+            cracked=np.zeros(rows.size, dtype=bool),
+        )
+        s["case"][rows] = ids
+        self.count("cases", rows.size)
+        np.add.at(self._by_type["cases"], s["ftype"][rows], 1)
+        np.add.at(self._by_channel["cases"], s["channel"][rows], 1)
+        for dim, values in (
+            ("group", res.group),
+            ("region", res.region),
+            ("age_band", res.age_band),
+        ):
+            np.add.at(self._by_victim[dim]["cases"], values[victims], 1)
+
+    def _maybe_report(self, rows: np.ndarray, hour: np.ndarray | float) -> None:
+        """Victims of scams ``rows`` decide whether and when to report."""
+        if rows.size == 0:
+            return
+        s = self.scams
+        rng = self.streams["report"]
+        ftype = s["ftype"][rows]
+        p = np.array([t.p_report for t in self._ftypes])[ftype]
+        has_app = self.residents.has_app[s["victim"][rows]]
+        p = np.where(has_app, toward_one(p, self.policy.p_app_report_gain), p)
+        report = rng.random(rows.size) < p
+        median = np.array([t.report_delay_hours_median for t in self._ftypes])[ftype]
+        delay = median * rng.lognormal(0.0, 1.5, size=rows.size)
+        when = np.broadcast_to(hour, rows.shape) + delay
+        self.pending_reports.append(case=s["case"][rows][report], hour=when[report])
+
+    # ================================================================================ laundering
+    def _launder(self) -> None:
+        day_end = (self.day_index + 1) * HOURS_PER_DAY
+        state = self.policy
+        reports = self.pending_reports
+        if len(reports):
+            due = reports["hour"] < day_end
+            if due.any():
+                cases = reports["case"][due].copy()
+                hours = reports["hour"][due].copy()
+                reports.keep(~due)
+                delay = np.array([b.stop_delay_hours for b in self.banks]) * (
+                    1.0 - state.stop_delay_cut
+                )
+                reached = self.ledger.request_stop(cases, hours, delay)
+                self.count("reports", cases.size)
+                self.count("stop_requests", reached)
+                self.anti_fraud_centre.book_effort("stop_payment", cases.size)
+                np.add.at(self._by_type["reports"], self.cases["ftype"][cases], 1)
+                self.report_queue.extend(cases.tolist())
+        p_screen = np.array(
+            [toward_one(b.p_screen_per_hop, state.p_screen_gain) for b in self.banks]
+        )
+        result = self.ledger.advance(self.streams["laundering"], day_end, p_screen)
+        if result.cashed_out_yuan.size:
+            gids, inverse = np.unique(result.cashed_out_gang, return_inverse=True)
+            totals = np.bincount(inverse, weights=result.cashed_out_yuan)
+            for gid, total in zip(gids.tolist(), totals.tolist(), strict=True):
+                gang = self.gang_by_id.get(gid)
+                if gang is None:
+                    self.retired_cash_yuan += total  # the network still cashes out for members
+                else:
+                    gang.cash_yuan += total
+            self.count("cashed_out_yuan", float(result.cashed_out_yuan.sum()))
+            self.count("crypto_yuan", result.crypto_yuan)
+        if result.stopped_amount.size:
+            self.count("stopped_yuan", result.stopped_yuan)
+            self.count("screened_yuan", result.screened_yuan)
+            self.count("averted_yuan", result.stopped_yuan + result.screened_yuan)
+            return_day = self.day_index + round(self.config.banks.return_days)
+            self.frozen.append(
+                victim=result.stopped_by_victim,
+                amount_yuan=result.stopped_amount,
+                return_day=np.full(result.stopped_amount.size, return_day, dtype=np.int64),
+            )
+        if len(self.frozen):
+            back = self.frozen["return_day"] <= self.day_index
+            if back.any():
+                np.add.at(
+                    self.residents.savings_yuan,
+                    self.frozen["victim"][back],
+                    self.frozen["amount_yuan"][back],
+                )
+                self.count("recovered_yuan", float(self.frozen["amount_yuan"][back].sum()))
+                self.frozen.keep(~back)
+
+    # ================================================================================ adaptation
+    def _adapt_gangs(self) -> None:
+        """Each gang learns, feels pressure, may move abroad, recruits, or breaks up."""
+        g = self.config.gangs
+        rng = self.streams["gang.adapt"]
+        recruit_rng = self.streams["gang.recruit"]
+        res = self.residents
+        zero = np.zeros(len(FRAUD_TYPES))
+        for gang in self.gangs_in_order():
+            gang.learn(
+                self._revenue_today.get(gang.unique_id, zero),
+                self._payments_today.get(gang.unique_id, 0),
+                g,
+                rng,
+            )
+            gang.feel_pressure(g)
+            if not gang.overseas and rng.random() < min(1.0, g.p_move_abroad_per_risk * gang.risk):
+                self._move_abroad(gang, rng)
+            room = max(0.0, 1.0 - gang.n_members / (g.size_cap_factor * max(gang.founding_size, 1)))
+            rate = (
+                len(gang.members[Role.RECRUITER]) * g.recruits_per_recruiter_per_day
+                + g.recruits_per_gang_per_day
+            )
+            k = int(recruit_rng.poisson(rate * room))
+            if k:
+                recruits = res.sample_free(recruit_rng, k, res.recruit_pool)
+                before = gang.n_members
+                self._join(gang, recruits, Role.OPERATOR)
+                self.count("recruits", gang.n_members - before)
+            # A gang breaks up without its leader, without hands, or when it can neither make
+            # contacts nor afford the cards to make them (its funder gives up).
+            stranded = (
+                gang.phone_cards == 0 and gang.cash_yuan < BROKER_MARKUP * self.prices.phone_yuan
+            )
+            if (
+                not gang.has_leader
+                or gang.n_members < g.n_members_min
+                or gang.n_operators == 0
+                or stranded
+            ):
+                self.remove_gang(gang, destroyed=False)
+
+    def _move_abroad(self, gang: Gang, rng: np.random.Generator) -> None:
+        g = self.config.gangs
+        weights = np.asarray(g.overseas_countries.as_list())
+        gang.overseas = True
+        gang.country = int(rng.choice(len(COUNTRIES), p=weights / weights.sum()))
+        gang.region = -1
+        if self.policy.p_exit_control > 0.0:
+            members = np.asarray(gang.all_members(), dtype=np.int64)
+            leaders = set(gang.members[Role.LEADER])
+            stopped = members[
+                self.streams["cross_border.exit"].random(members.size) < self.policy.p_exit_control
+            ]
+            stopped = [int(i) for i in stopped if int(i) not in leaders]
+            self.count("exit_stops", len(stopped))
+            self.release_members(gang, stopped)
+        self.count("gangs_moved_abroad")
+
+    def _found_gangs(self) -> None:
+        """New gangs are founded at a rate that follows how well gangs are doing."""
+        g = self.config.gangs
+        rng = self.streams["gang.found"]
+        gangs = list(self.gang_by_id.values())
+        operators = sum(x.n_operators for x in gangs)
+        revenue = sum(float(x.revenue_yuan.sum()) for x in gangs) / operators if operators else 0.0
+        if self.day_index == 0 or self._revenue_ref is None:
+            # Profit is judged relative to the state at the end of the burn-in.
+            if self.day_index >= 0 and revenue > 0:
+                self._revenue_ref = revenue
+            attractiveness = 1.0
+        else:
+            attractiveness = float(np.clip(revenue / self._revenue_ref, 0.0, 3.0))
+        domestic = [x.risk for x in gangs if not x.overseas]
+        pressure = float(np.mean(domestic)) if domestic else 0.0
+        p_abroad = toward_one(g.overseas_share, min(1.0, g.new_gang_abroad_per_risk * pressure))
+        n_new = int(rng.poisson(g.founding_rate_national_per_day / self.scale * attractiveness))
+        for _ in range(n_new):
+            self._found_gang(rng, overseas=bool(rng.random() < p_abroad))
+
+    # ================================================================================ end of day
+    def _end_of_day(self) -> None:
+        if len(self.scams):
+            self.scams.keep(~self.scams["ended"])
+        if self.check_invariants:
+            self.verify_invariants()
+        if self.day_index >= 0:
+            self._collect()
+        self.day_index += 1
+
+    def _collect(self) -> None:
+        v = self.today_values
+        gangs = list(self.gang_by_id.values())
+        v["date"] = pd.Timestamp(self.today)
+        v["gangs_active"] = len(gangs)
+        v["gangs_overseas"] = sum(1 for x in gangs if x.overseas)
+        v["gang_members"] = sum(x.n_members for x in gangs)
+        v["brokers_active"] = len(self.agents_by_type.get(CardBroker, ()))
+        v["card_price_yuan"] = self.prices.bank_yuan
+        v["phone_card_price_yuan"] = self.prices.phone_yuan
+        v["overseas_share"] = (
+            self._overseas_contacts / v["contacts"]
+            if v["contacts"]
+            else (v["gangs_overseas"] / len(gangs) if gangs else 0.0)
+        )
+        v["mean_awareness"] = self.residents.mean_awareness()
+        v["app_users"] = self.app_users
+        v["active_scams"] = len(self.scams)
+        v["mule_balance_yuan"] = self.ledger.total_yuan()
+        self.datacollector.collect(self)
+        date = v["date"]
+        dc = self.datacollector
+        for i, t in enumerate(FRAUD_TYPES):
+            dc.add_table_row(
+                "by_type",
+                {
+                    "date": date,
+                    "fraud_type": t.value,
+                    **{k: a[i] for k, a in self._by_type.items()},
+                },
+            )
+        for i, ch in enumerate(CHANNELS):
+            dc.add_table_row(
+                "by_channel",
+                {
+                    "date": date,
+                    "channel": ch.value,
+                    **{k: a[i] for k, a in self._by_channel.items()},
+                },
+            )
+        for dim, cats in (("group", VICTIM_GROUPS), ("region", REGIONS), ("age_band", AGE_BANDS)):
+            for i, cat in enumerate(cats):
+                dc.add_table_row(
+                    "by_victim",
+                    {
+                        "date": date,
+                        "dimension": dim,
+                        "category": cat.value,
+                        **{k: a[i] for k, a in self._by_victim[dim].items()},
+                    },
+                )
+
+    # ================================================================================ checks
+    def money_total_yuan(self) -> float:
+        """All money in the model, yuan.
+
+        Residents' savings, mule accounts, frozen funds, gangs' and brokers' cash, and cash
+        seized or retired.
+        """
+        brokers = self.agents_by_type.get(CardBroker, ())
+        return float(
+            self.residents.savings_yuan.sum()
+            + self.ledger.total_yuan()
+            + self.frozen["amount_yuan"].sum()
+            + sum(g.cash_yuan for g in self.gang_by_id.values())
+            + sum(b.cash_yuan for b in brokers)
+            + self.seized_cash_yuan
+            + self.retired_cash_yuan
+        )
+
+    def verify_invariants(self) -> None:
+        """Raise :class:`InvariantError` naming the first invariant that fails today."""
+        day = self.today.isoformat()
+        expected = self.initial_money_yuan + self.injected_yuan
+        total = self.money_total_yuan()
+        if abs(total - expected) > 1e-9 * max(1.0, abs(expected)):
+            raise InvariantError(
+                "money conserved", day, f"total {total:.2f} yuan, expected {expected:.2f}"
+            )
+        for name, value in self.today_values.items():
+            if isinstance(value, float | int) and value < 0:
+                raise InvariantError("counts non-negative", day, f"{name} = {value}")
+        res = self.residents
+        if res.savings_yuan.min() < -1e-6:
+            raise InvariantError("savings non-negative", day, f"min {res.savings_yuan.min():.2f}")
+        for gang in self.gang_by_id.values():
+            if gang.phone_cards < 0 or gang.mule_accounts < 0 or gang.cash_yuan < -1e-6:
+                raise InvariantError(
+                    "gang stocks non-negative",
+                    day,
+                    f"gang {gang.unique_id}: phone {gang.phone_cards}, accounts {gang.mule_accounts}, cash {gang.cash_yuan:.2f}",
+                )
+        for broker in self.agents_by_type.get(CardBroker, ()):
+            if broker.phone_cards < 0 or broker.bank_cards < 0 or broker.cash_yuan < -1e-6:
+                raise InvariantError(
+                    "broker stocks non-negative", day, f"broker {broker.unique_id}"
+                )
+        live = self.scams["gang"][~self.scams["ended"]]
+        dead = [int(x) for x in np.unique(live) if int(x) not in self.gang_by_id]
+        if dead:
+            raise InvariantError(
+                "engaged residents point at live gangs", day, f"gone gangs {dead[:5]}"
+            )
+        if int(res.engaged.sum()) != int((~self.scams["ended"]).sum()):
+            raise InvariantError(
+                "one scam per engaged resident",
+                day,
+                f"{int(res.engaged.sum())} engaged residents, {int((~self.scams['ended']).sum())} live scams",
+            )
+        if res.savings_yuan.size != res.n:
+            raise InvariantError("population constant", day, f"{res.savings_yuan.size} != {res.n}")
+        if not (self.prices.bank_yuan > 0 and self.prices.phone_yuan > 0):
+            raise InvariantError(
+                "card prices positive", day, f"{self.prices.bank_yuan}, {self.prices.phone_yuan}"
+            )
+
+    # ================================================================================ results
+    def daily_frame(self) -> pd.DataFrame:
+        """One row per reported date: ``date`` then every daily column, model units."""
+        frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def table_frames(self) -> dict[str, pd.DataFrame]:
+        """The long tables ``by_type``, ``by_channel`` and ``by_victim`` (model units)."""
+        frames = {}
+        for name in ("by_type", "by_channel", "by_victim"):
+            frame = self.datacollector.get_table_dataframe(name)
+            frame["date"] = pd.to_datetime(frame["date"])
+            frames[name] = frame
+        return frames
+
+
+def run_model(config: ScenarioConfig, seed: int, **kwargs: Any) -> FraudModel:
+    """Build and run a model; a convenience for scripts and tests."""
+    model = FraudModel(config, rng=seed, **kwargs)
+    model.run()
+    return model

@@ -1,0 +1,290 @@
+"""Police units: the ``mesa.Agent`` s that warn, investigate, crack down and work abroad.
+
+Each unit acts in one phase of the day with its standing capacity (from
+:class:`simulation.params.PoliceParams`) plus whatever today's levers added
+(:class:`simulation.levers.PolicyState`), and books the officer-hours it spent per lever.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from simulation.categories import Role
+from simulation.levers import toward_one
+from simulation.streams import stochastic_round
+
+if TYPE_CHECKING:
+    from simulation.gangs import Gang
+    from simulation.model import FraudModel
+
+
+class PoliceUnit(mesa.Agent):
+    """Common base: a unit knows its model and books effort per lever type."""
+
+    model: FraudModel
+
+    def book_effort(self, lever_type: str, actions: float) -> None:
+        """Add ``actions`` times the lever's officer-hours per action to today's effort."""
+        hours = self.model.policy.officer_hours.get(lever_type)
+        if hours is not None and actions > 0:
+            self.model.count(f"effort_{lever_type}_hours", actions * hours)
+
+
+class PublicityOffice(PoliceUnit):
+    """Runs publicity campaigns and the anti-fraud app (phase PUBLICITY)."""
+
+    def act(self) -> None:
+        """Raise group awareness by today's campaigns; residents install the app."""
+        m = self.model
+        state = m.policy
+        if state.awareness_boost_per_day.any():
+            m.residents.boost_groups(state.awareness_boost_per_day)
+            self.book_effort("publicity", 1.0)
+        if state.app_adoption_per_day > 0.0:
+            res = m.residents
+            rng = m.streams["app.adoption"]
+            non_users = res.n - m.app_users
+            installs = int(rng.binomial(non_users, min(1.0, state.app_adoption_per_day)))
+            if installs:
+                # Draw among free residents and keep those without the app (rare overlap).
+                idx = res.sample_free(rng, installs)
+                idx = idx[~res.has_app[idx]]
+                res.has_app[idx] = True
+                m.app_users += idx.size
+                res.boost_awareness(idx, m.config.awareness.boost_app, m.day_index)
+            self.book_effort("anti_fraud_app", 1.0)
+
+
+class AntiFraudCentre(PoliceUnit):
+    """The national anti-fraud centre and the local units that deliver its warnings.
+
+    It acts in phase EARLY_WARNING.
+    Each day it detects ongoing scams in intercepted signals and flags residents who were
+    contacted by known fraud numbers; it issues warning instructions up to its capacity,
+    ongoing scams first, then flagged contacts. A warned resident is dissuaded with a
+    probability (lower for someone already engaged), which ends the scam before the next
+    payment and raises their awareness.
+    """
+
+    def act(self) -> None:
+        """Detect, warn and dissuade."""
+        m = self.model
+        p = m.config.police
+        state = m.policy
+        rng = m.streams["warning"]
+        capacity = stochastic_round(
+            rng,
+            p.early_warning_capacity_national_per_day / m.scale + state.warning_capacity_per_day,
+        )
+        p_detect = toward_one(p.p_detect_engagement_per_day, state.p_detect_gain)
+        p_dissuade = toward_one(p.p_dissuade, state.p_dissuade_gain)
+        scams = m.scams
+        n_scams = len(scams)
+        warned_total = 0
+        if n_scams and capacity > 0:
+            detected = scams["detected"]
+            detected |= rng.random(n_scams) < p_detect
+            candidates = np.flatnonzero(detected & ~scams["ended"])
+            if candidates.size:
+                # Most urgent first: the scam whose next payment comes soonest.
+                order = np.argsort(scams["next_pay_hour"][candidates], kind="stable")
+                warned = candidates[order[:capacity]]
+                warned_total += warned.size
+                accept = rng.random(warned.size) < p_dissuade * p.dissuade_engaged_factor
+                stopped = warned[accept]
+                victims = scams["victim"][warned]
+                m.residents.boost_awareness(
+                    np.unique(victims), m.config.awareness.boost_warned, m.day_index
+                )
+                m.end_scams(stopped, dissuaded=True)
+        remaining = capacity - warned_total
+        flagged = 0
+        if remaining > 0 and m.delivered_today > 0:
+            p_flag = toward_one(p.p_flag_contact, state.p_detect_gain)
+            flagged = min(remaining, int(rng.binomial(m.delivered_today, p_flag)))
+        if flagged:
+            idx = m.residents.sample_free(rng, flagged)
+            accept = rng.random(idx.size) < p_dissuade
+            m.residents.boost_awareness(idx[accept], m.config.awareness.boost_warned, m.day_index)
+            m.count("dissuaded", int(accept.sum()))
+            warned_total += idx.size
+        m.count("early_warnings", warned_total)
+        self.book_effort("early_warning", warned_total)
+
+
+class InvestigationUnit(PoliceUnit):
+    """Criminal investigation (phase INVESTIGATION): works reported cases first in, first out.
+
+    A cracked case against a domestic gang leads to arrests of members and may identify the
+    leader; an identified leader at home means a raid that dismantles the gang and its dens.
+    A case against an overseas gang raises that gang's pressure but arrests no one abroad.
+    """
+
+    def act(self) -> None:
+        """Investigate up to today's capacity."""
+        m = self.model
+        p = m.config.police
+        state = m.policy
+        rng = m.streams["investigation"]
+        capacity = stochastic_round(
+            rng,
+            p.investigation_capacity_national_per_day / m.scale
+            + state.investigation_capacity_per_day,
+        )
+        queue = m.report_queue
+        n = min(capacity, len(queue))
+        if n == 0:
+            return
+        cases = np.array([queue.popleft() for _ in range(n)], dtype=np.int64)
+        m.count("cases_investigated", n)
+        self.book_effort("investigation", n)
+        book = m.cases
+        for case in cases:
+            gang = m.gang_by_id.get(int(book["gang"][case]))
+            overseas = bool(book["overseas"][case])
+            base = p.p_crack_overseas if overseas else p.p_crack_domestic
+            if rng.random() >= toward_one(base, state.p_crack_gain):
+                continue
+            book["cracked"][case] = True
+            m.count("cases_cracked")
+            m.count_type("cases_cracked", int(book["ftype"][case]))
+            if book["loss_yuan"][case] >= 1_000_000:
+                m.count("cases_cracked_over_1m")
+            if gang is None:
+                continue  # the gang is gone already; the case is solved on file
+            if gang.overseas:
+                gang.risk_events += 1.0
+                gang.leader_identified |= bool(rng.random() < p.p_leader_identified)
+                continue
+            self._arrest_members(gang, rng)
+
+    def _arrest_members(self, gang: Gang, rng: np.random.Generator) -> None:
+        m = self.model
+        p = m.config.police
+        mean = p.arrests_per_crack_mean + m.policy.arrests_per_crack_gain
+        foot_soldiers = [i for role in Role if role is not Role.LEADER for i in gang.members[role]]
+        k = min(len(foot_soldiers), int(rng.poisson(mean)))
+        if k:
+            taken = rng.choice(np.asarray(foot_soldiers), size=k, replace=False)
+            m.imprison(gang, taken.tolist(), "arrests_investigation")
+        if rng.random() < p.p_leader_identified:
+            gang.leader_identified = True
+        if gang.leader_identified and gang.has_leader:
+            # Raid: the leader and most members present are taken; the gang and dens are gone.
+            present = gang.all_members()
+            caught = [
+                i
+                for i in present
+                if i in gang.members[Role.LEADER] or rng.random() < p.p_raid_arrest
+            ]
+            m.imprison(gang, caught, "arrests_investigation")
+            m.count("dens_destroyed", gang.n_dens)
+            m.remove_gang(gang, destroyed=True)
+
+
+class CardCrackdownUnit(PoliceUnit):
+    """The "broken card" unit (phase CARD_MARKET).
+
+    Seizes brokers' and gangs' card stocks, destroys brokers, and has telecoms and banks clear cards
+    in gangs' hands.
+
+    Punishing sellers happens at the moment of sale (see :meth:`FraudModel._sell_cards`).
+    """
+
+    def act(self) -> None:
+        """Seize, destroy and clear with today's intensities."""
+        m = self.model
+        s = m.policy
+        if not (
+            s.p_seize_broker_stock_per_day
+            or s.p_destroy_broker_per_day
+            or s.p_seize_gang_stock_per_day
+            or s.phone_card_clearing_per_day
+            or s.bank_account_clearing_per_day
+        ):
+            return
+        rng = m.streams["market.crackdown"]
+        actions = 0
+        for broker in m.brokers_in_order():
+            u = rng.random(2)
+            if u[0] < s.p_destroy_broker_per_day:
+                m.seize_cards(broker.phone_cards, broker.bank_cards)
+                m.seized_cash_yuan += broker.cash_yuan
+                broker.cash_yuan = 0.0
+                broker.phone_cards = broker.bank_cards = 0
+                broker.remove()
+                m.count("brokers_destroyed")
+                actions += 1
+            elif u[1] < s.p_seize_broker_stock_per_day and (
+                broker.phone_cards or broker.bank_cards
+            ):
+                m.seize_cards(broker.phone_cards, broker.bank_cards)
+                broker.phone_cards = broker.bank_cards = 0
+                actions += 1
+        for gang in m.gangs_in_order():
+            if rng.random() < s.p_seize_gang_stock_per_day and (
+                gang.phone_cards or gang.mule_accounts
+            ):
+                m.seize_cards(gang.phone_cards, gang.mule_accounts)
+                gang.risk_events += 1.0
+                gang.lose_cards(gang.phone_cards, gang.mule_accounts)
+                actions += 1
+            phone = int(rng.binomial(gang.phone_cards, s.phone_card_clearing_per_day))
+            bank = int(rng.binomial(gang.mule_accounts, s.bank_account_clearing_per_day))
+            if phone or bank:
+                gang.lose_cards(phone, bank)
+                m.count("phone_cards_cleared", phone)
+                m.count("bank_accounts_cleared", bank)
+        self.book_effort("card_crackdown", actions)
+
+
+class CrossBorderUnit(PoliceUnit):
+    """Cross-border work (phase CROSS_BORDER) on members of overseas dens.
+
+    Each day every overseas member may be repatriated (by the host country's cooperation),
+    may return home (more often under pressure) and then be arrested at the border, or may
+    surrender. A gang that loses its leader this way breaks up.
+    """
+
+    def act(self) -> None:
+        """Repatriate, catch returnees, take surrenders."""
+        m = self.model
+        p = m.config
+        s = m.policy
+        rng = m.streams["cross_border"]
+        p_returnee_arrest = toward_one(p.police.p_returnee_arrest, s.p_returnee_arrest_gain)
+        actions = 0
+        for gang in m.gangs_in_order():
+            if not gang.overseas:
+                continue
+            members = np.asarray(gang.all_members(), dtype=np.int64)
+            if members.size == 0:
+                continue
+            pressure = 1.0 + gang.risk
+            p_repat = float(s.repatriation_per_day[gang.country])
+            p_return = min(1.0, p.gangs.p_member_leave_per_day * pressure)
+            p_surrender = min(
+                1.0, (p.police.surrender_rate_per_day + s.surrender_gain_per_day) * pressure
+            )
+            u = rng.random(members.size)
+            repatriated = members[u < p_repat]
+            surrendered = members[(u >= p_repat) & (u < p_repat + p_surrender)]
+            returning = members[
+                (u >= p_repat + p_surrender) & (u < p_repat + p_surrender + p_return)
+            ]
+            caught = returning[rng.random(returning.size) < p_returnee_arrest]
+            free = np.setdiff1d(returning, caught)
+            had_leader = gang.has_leader
+            m.imprison(gang, repatriated.tolist(), "arrests_repatriation")
+            m.imprison(gang, surrendered.tolist(), "surrenders")
+            m.imprison(gang, caught.tolist(), "arrests_returnee")
+            if free.size:
+                m.release_members(gang, free.tolist())
+            actions += repatriated.size + surrendered.size + caught.size
+            gang.risk_events += repatriated.size + caught.size
+            if had_leader and not gang.has_leader:
+                m.remove_gang(gang, destroyed=True)
+        self.book_effort("repatriation", actions)
