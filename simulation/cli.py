@@ -1,0 +1,326 @@
+"""The ``fraudsim`` command line.
+
+Subcommands::
+
+    fraudsim run SCENARIO [--seed N] [--out DIR] [--start DATE] [--end DATE] [--scale K]
+                 [--set KEY=VALUE ...] [--check-invariants] [--quiet]
+    fraudsim validate FILE...
+    fraudsim schema
+
+Exit codes: 0 success; 2 a user mistake (bad arguments, invalid scenario, unreadable file,
+unwritable output), reported as a message on stderr without a traceback; 1 anything else, which
+is a bug and keeps its traceback (a broken model invariant: 1 with a message); 130 interrupted.
+
+Subcommands register themselves with :func:`subcommand`, so later ones (``sweep``, ``targets``,
+``calibrate``, ``compare``, ``plot``) are one decorated function each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from simulation.errors import FraudsimError, InvariantError
+from simulation.outputs import format_summary, summary_table
+from simulation.scenario import load_scenario, scenario_json_schema
+
+__all__ = ["build_parser", "main", "subcommand"]
+
+PROG = "fraudsim"
+
+# Each registered function adds one subparser and sets its `handler` default:
+# handler(args) -> exit code.
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+_SUBCOMMANDS: list[Registrar] = []
+
+
+def subcommand(register: Registrar) -> Registrar:
+    """Register a function that adds one subcommand to the ``fraudsim`` parser.
+
+    The function receives the subparsers object, calls ``add_parser`` once and sets a
+    ``handler`` default: a callable taking the parsed ``argparse.Namespace`` and returning the
+    exit code. Subcommands appear in ``--help`` in registration order.
+
+    Args:
+        register: the function to register.
+
+    Returns:
+        ``register`` unchanged, so this works as a decorator.
+    """
+    _SUBCOMMANDS.append(register)
+    return register
+
+
+class _UserError(Exception):
+    """A mistake on the command line found outside the library (message for stderr)."""
+
+
+# --- argument types: each refusal becomes argparse's own "error: argument ..." (exit 2) -------
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a calendar date YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of people per agent, got {text!r}"
+        )
+    return value
+
+
+def _assignment(text: str) -> str:
+    key, sep, _ = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. run.scale=5000), got {text!r}")
+    return text
+
+
+def _safe_dir_name(name: str) -> str:
+    # A scenario name is free text; as a directory it must stay one plain path component.
+    cleaned = re.sub(r"[^\w.-]+", "_", name).strip("._")
+    return cleaned or "unnamed"
+
+
+# --- run -----------------------------------------------------------------------------------
+
+
+def _overrides(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` list plus the ``--start/--end/--scale`` shorthands, refusing conflicts."""
+    overrides = list(args.set or [])
+    explicit = {item.partition("=")[0].strip() for item in overrides}
+    shorthands = {
+        "run.start": (args.start, "--start"),
+        "run.end": (args.end, "--end"),
+        "run.scale": (args.scale, "--scale"),
+    }
+    for key, (value, flag) in shorthands.items():
+        if value is None:
+            continue
+        if key in explicit:
+            raise _UserError(f"{flag} and --set {key}=... both given; use one")
+        rendered = value.isoformat() if isinstance(value, dt.date) else repr(float(value))
+        overrides.append(f"{key}={rendered}")
+    return overrides
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    # Imported here so that `validate`, `schema` and `--help` neither pay for importing the
+    # model (mesa and all) nor fail with it.
+    from simulation.runner import run_scenario  # noqa: PLC0415
+
+    config = load_scenario(args.scenario, _overrides(args))
+    out_dir = args.out if args.out is not None else Path("results") / _safe_dir_name(config.name)
+    result = run_scenario(
+        config,
+        args.seed,
+        out_dir=out_dir,
+        progress=not args.quiet,
+        check_invariants=args.check_invariants,
+    )
+    period = result.manifest["period"]
+    print(
+        f"{config.name}: seed {result.seed}, {period['start']} to {period['end']} "
+        f"({period['n_days']} days), 1 agent = {result.scale:,.0f} people; "
+        f"{result.manifest['wall_time_seconds']:.1f} s"
+    )
+    print(f"results: {out_dir}")
+    print()
+    print(format_summary(summary_table(result.daily, result.scale)))
+    return 0
+
+
+@subcommand
+def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run one scenario with one seed and write its result tables",
+        description="Run SCENARIO with one seed, write daily and long tables (parquet) and a "
+        "manifest to --out, and print totals in national equivalents.",
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
+    parser.add_argument(
+        "--seed", type=_seed, default=0, metavar="N", help="random seed, integer >= 0 (default 0)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output directory (default results/<scenario name>); earlier results there are "
+        "replaced only once the new ones are complete",
+    )
+    parser.add_argument(
+        "--start", type=_iso_date, metavar="DATE", help="first reported day (--set run.start)"
+    )
+    parser.add_argument(
+        "--end", type=_iso_date, metavar="DATE", help="last reported day (--set run.end)"
+    )
+    parser.add_argument(
+        "--scale", type=_scale, metavar="K", help="real people per agent (--set run.scale)"
+    )
+    parser.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        metavar="KEY=VALUE",
+        help="override one scenario value, e.g. --set police.p_dissuade=0.5 (repeatable; "
+        "values are TOML)",
+    )
+    parser.add_argument(
+        "--check-invariants",
+        action="store_true",
+        help="check the model's invariants every day (slower; stops at the first broken one)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar (the summary is still printed)"
+    )
+    parser.set_defaults(handler=_cmd_run)
+
+
+# --- validate ------------------------------------------------------------------------------
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    status = 0
+    for file in args.files:
+        try:
+            load_scenario(file, None)
+        except FraudsimError as exc:
+            status = 2
+            for line in str(exc).splitlines():
+                print(line if file in line else f"{file}: {line}", file=sys.stderr)
+        except OSError as exc:
+            status = 2
+            print(f"{file}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        else:
+            print(f"ok: {file}")
+    return status
+
+
+@subcommand
+def _add_validate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        description="Load and validate each FILE (with its extends chain). Prints 'ok: FILE' "
+        "for each valid file; otherwise one line per problem on stderr and exit code 2.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="scenario file (TOML)")
+    parser.set_defaults(handler=_cmd_validate)
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(scenario_json_schema(), indent=2))
+    return 0
+
+
+@subcommand
+def _add_schema(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "schema",
+        help="print the JSON schema of scenario files",
+        description="Print the JSON schema of a resolved scenario (for editors and tools).",
+    )
+    parser.set_defaults(handler=_cmd_schema)
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def _version() -> str:
+    try:
+        return version("fraudsim")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``fraudsim`` argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Agent-based model of telecom fraud campaigns in China, 2020-21, and of "
+        "the warnings, card crackdowns and repatriations against them.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in _SUBCOMMANDS:
+        register(subparsers)
+    return parser
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code.
+
+    Args:
+        argv: arguments without the program name; ``None`` reads ``sys.argv``.
+
+    Returns:
+        0 on success, 2 on a user mistake (message on stderr), 1 for a broken model
+        invariant, 130 when interrupted, 141 when stdout is closed early.
+        Unexpected exceptions propagate with their traceback (exit code 1 from Python).
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.handler(args)
+    except InvariantError as exc:
+        # A broken invariant is the model's fault, not the user's: not a usage error.
+        _error(f"{exc} (a bug in the model; please report it with the manifest and seed)")
+        return 1
+    except (FraudsimError, _UserError) as exc:
+        for line in str(exc).splitlines():
+            _error(line)
+        return 2
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        _error(f"cannot read '{exc.filename}': {exc.strerror or exc}")
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`fraudsim ... | head`): not an error worth a traceback. Point
+        # stdout at /dev/null so that Python's flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a program killed by a broken pipe

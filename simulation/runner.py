@@ -1,0 +1,359 @@
+"""Run one scenario with one seed, and write its result tables with their provenance.
+
+:func:`run_scenario` is the plain callable the command line, sweeps and notebooks share: it
+builds a :class:`~simulation.model.FraudModel`, runs it, and returns the tables in model units
+with a manifest that says exactly what produced them. With ``out_dir`` it also writes::
+
+    DIR/daily.parquet       one row per reported day (column contract: simulation.outputs)
+    DIR/by_type.parquet     date x fraud type
+    DIR/by_channel.parquet  date x contact channel
+    DIR/by_victim.parquet   date x victim dimension x category
+    DIR/manifest.json       scenario (as data and as TOML), seed, scale, versions, git commit
+
+Every parquet file also carries the manifest in its schema metadata (key ``b"fraudsim"``), so a
+file copied away from its directory still says where it came from.
+
+Writing is all or nothing: files are written into a temporary directory beside ``DIR`` and
+moved into place only when all of them are complete, ``manifest.json`` last; earlier results
+in ``DIR`` stay untouched when anything fails before that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from simulation.config import ScenarioConfig
+from simulation.errors import FraudsimError, OutputError
+from simulation.model import FraudModel
+from simulation.scenario import scenario_to_toml
+
+__all__ = [
+    "MANIFEST_FILE",
+    "MANIFEST_FORMAT",
+    "PARQUET_METADATA_KEY",
+    "RunResult",
+    "check_out_dir",
+    "package_version",
+    "run_scenario",
+    "write_run",
+]
+
+MANIFEST_FILE = "manifest.json"
+MANIFEST_FORMAT = "fraudsim-run/1"
+PARQUET_METADATA_KEY = b"fraudsim"
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+_VERSIONED = ("mesa", "numpy", "pandas", "pydantic", "pyarrow")
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """The outcome of one run, in model units.
+
+    Attributes:
+        config: the resolved scenario the run used.
+        seed: the run's seed.
+        daily: one row per reported day; ``date`` first, then the columns of
+            :data:`simulation.outputs.DAILY_COLUMNS`.
+        tables: the long tables by name (``by_type``, ``by_channel``, ``by_victim``).
+        manifest: provenance (see :func:`run_scenario`), JSON-serialisable.
+    """
+
+    config: ScenarioConfig
+    seed: int
+    daily: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    manifest: dict[str, Any]
+
+    @property
+    def scale(self) -> float:
+        """Real people per resident agent of this run."""
+        return float(self.config.run.scale)
+
+
+def package_version() -> str:
+    """The installed version of fraudsim, or ``"0+unknown"`` when it is run uninstalled."""
+    try:
+        return importlib.metadata.version("fraudsim")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _module_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _git(*args: str) -> str | None:
+    """Output of ``git args`` in the package's directory, or None if that fails in any way."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        done = subprocess.run(
+            [git, "-C", str(_PACKAGE_ROOT), *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _git_state() -> dict[str, Any]:
+    """Commit and dirtiness of the checkout the package lives in; Nones if it is not one.
+
+    An installed copy in site-packages may sit inside some unrelated repository, so the
+    checkout counts only if its top level is the package's own root.
+    """
+    top = _git("rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != _PACKAGE_ROOT:
+        return {"commit": None, "dirty": None}
+    commit = _git("rev-parse", "HEAD")
+    if commit is None:  # a checkout without commits yet: nothing to point at
+        return {"commit": None, "dirty": None}
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
+
+
+def _table_info(frame: pd.DataFrame) -> dict[str, Any]:
+    return {"rows": len(frame), "columns": [str(c) for c in frame.columns]}
+
+
+def _manifest(
+    config: ScenarioConfig,
+    seed: int,
+    n_days: int,
+    daily: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    *,
+    created: dt.datetime,
+    wall_time_s: float,
+    check_invariants: bool,
+) -> dict[str, Any]:
+    versions = {"fraudsim": package_version(), "python": platform.python_version()}
+    versions.update({name: _module_version(name) for name in _VERSIONED})
+    return {
+        "format": MANIFEST_FORMAT,
+        # Ties the files of one run together: a reader can tell a mixed directory.
+        "run_id": uuid.uuid4().hex,
+        "scenario_name": config.name,
+        "seed": seed,
+        "scale": float(config.run.scale),
+        "units": "model (multiply counts and money by scale for national equivalents)",
+        "period": {
+            "start": config.run.start.isoformat(),
+            "end": config.run.end.isoformat(),
+            "n_days": n_days,
+            "burn_in_days": config.run.burn_in_days,
+        },
+        "check_invariants": check_invariants,
+        "versions": versions,
+        "platform": platform.platform(),
+        "git": _git_state(),
+        "created_utc": created.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "wall_time_seconds": round(wall_time_s, 3),
+        "tables": {"daily": _table_info(daily)} | {k: _table_info(v) for k, v in tables.items()},
+        "scenario": config.model_dump(mode="json"),
+        "scenario_toml": scenario_to_toml(config),
+    }
+
+
+def _check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise FraudsimError(f"The 'seed' parameter must be an integer >= 0. Got {seed!r} instead.")
+    return seed
+
+
+def run_scenario(
+    config: ScenarioConfig,
+    seed: int,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    progress: bool = False,
+    check_invariants: bool = False,
+) -> RunResult:
+    """Run ``config`` with ``seed`` and return (and optionally write) its results.
+
+    Args:
+        config: the resolved scenario (see :func:`simulation.scenario.load_scenario`).
+        seed: the run's one seed (integer >= 0); every random stream derives from it.
+        out_dir: directory to write the tables and manifest to; ``None`` writes nothing.
+            It is checked before the run starts, so an unwritable place fails fast.
+        progress: show a progress bar over reported days on stderr.
+        check_invariants: have the model check its invariants every day (slower).
+
+    Returns:
+        The tables in model units and the manifest: scenario name, resolved scenario (dict
+        and TOML text), seed, scale, period, versions of fraudsim, Python and the main
+        libraries, git commit (None outside a checkout), UTC creation time and wall time (s).
+
+    Raises:
+        FraudsimError: if ``seed`` is not a non-negative integer.
+        OutputError: if ``out_dir`` cannot be written; earlier results there stay intact.
+        InvariantError: if ``check_invariants`` is on and the model breaks one.
+    """
+    seed = _check_seed(seed)
+    if out_dir is not None:
+        check_out_dir(out_dir)
+    created = dt.datetime.now(dt.UTC)
+    started = time.perf_counter()
+    model = FraudModel(config, rng=seed, check_invariants=check_invariants)
+    with tqdm(
+        total=model.n_days,
+        unit="day",
+        desc=config.name,
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    ) as bar:
+        model.run(progress=bar.update if progress else None)
+    daily = model.daily_frame()
+    tables = dict(model.table_frames())
+    manifest = _manifest(
+        config,
+        seed,
+        model.n_days,
+        daily,
+        tables,
+        created=created,
+        wall_time_s=time.perf_counter() - started,
+        check_invariants=check_invariants,
+    )
+    result = RunResult(config=config, seed=seed, daily=daily, tables=tables, manifest=manifest)
+    if out_dir is not None:
+        write_run(result, out_dir)
+    return result
+
+
+def _describe(exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{reason} ({exc.filename})" if exc.filename else reason
+
+
+def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
+    """Make sure results can be written to ``out_dir``, creating its parents if needed.
+
+    Args:
+        out_dir: the directory a run will write to (it need not exist yet).
+
+    Returns:
+        ``out_dir`` as an absolute path with symlinks resolved.
+
+    Raises:
+        OutputError: naming the path and the reason, if it cannot be written.
+    """
+    target = Path(out_dir).resolve()
+    try:
+        # The nearest existing ancestor decides: a file there means no directory can be made.
+        existing = next(p for p in (target, *target.parents) if p.exists())
+        if not existing.is_dir():
+            where = "it" if existing == target else f"'{existing}'"
+            raise OutputError(
+                f"cannot write results to '{out_dir}': {where} exists and is not a directory",
+                str(out_dir),
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A real file creation is the only honest test (permissions, read-only mounts, quotas).
+        probe = tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=target.parent)
+        os.rmdir(probe)
+        if target.is_dir():
+            fd, name = tempfile.mkstemp(prefix=".probe-", dir=target)
+            os.close(fd)
+            os.unlink(name)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write results to '{out_dir}': {_describe(exc)}", str(out_dir)
+        ) from exc
+    return target
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, manifest_json: bytes) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    metadata = dict(table.schema.metadata or {})
+    metadata[PARQUET_METADATA_KEY] = manifest_json
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def _fsync(path: Path) -> None:
+    # So a crash right after the rename cannot leave a complete name over incomplete data.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_run(result: RunResult, out_dir: str | os.PathLike[str]) -> Path:
+    """Write a run's tables and manifest to ``out_dir``, all or nothing.
+
+    The files are written and synced in a temporary directory created beside ``out_dir``
+    (same filesystem, so moves are atomic renames), then moved in: the parquet files first,
+    ``manifest.json`` last. Other files in ``out_dir`` are left alone.
+
+    Args:
+        result: what to write.
+        out_dir: target directory; created (with parents) if missing.
+
+    Returns:
+        ``out_dir`` as an absolute path.
+
+    Raises:
+        OutputError: naming the path and the reason, if anything cannot be written. Earlier
+            results in ``out_dir`` are then unchanged.
+    """
+    target = check_out_dir(out_dir)
+    manifest_text = json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n"
+    manifest_bytes = manifest_text.encode("utf-8")
+    frames = {"daily": result.daily, **result.tables}
+    names = [f"{name}.parquet" for name in frames]
+    moved = 0
+    staging: Path | None = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+        for name, frame in frames.items():
+            path = staging / f"{name}.parquet"
+            _write_parquet(frame, path, manifest_bytes)
+            _fsync(path)
+        (staging / MANIFEST_FILE).write_bytes(manifest_bytes)
+        _fsync(staging / MANIFEST_FILE)
+        target.mkdir(exist_ok=True)
+        for name in [*names, MANIFEST_FILE]:
+            os.replace(staging / name, target / name)
+            moved += 1
+    except OSError as exc:
+        state = (
+            "earlier results there are unchanged"
+            if moved == 0
+            else f"only {moved} of {len(names) + 1} files were replaced; the run_id in each "
+            "file's metadata tells which belong together"
+        )
+        raise OutputError(
+            f"cannot write results to '{out_dir}': {_describe(exc)}; {state}", str(out_dir)
+        ) from exc
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
