@@ -113,7 +113,7 @@ class MuleLedger:
             delay_by_bank: each bank's delay from request to freeze, hours.
 
         Returns:
-            The number of parcels the requests reached (parcels still in the chain).
+            The number of reported cases that still had money in the chain.
         """
         if case.size == 0 or len(self.parcels) == 0:
             return 0
@@ -125,7 +125,7 @@ class MuleLedger:
         when = hour[order][pos] + delay_by_bank[self.parcels["bank"]]
         stop = self.parcels["stop_hour"]
         stop[hit] = np.minimum(stop[hit], when[hit])
-        return int(hit.sum())
+        return int(np.unique(parcel_case[hit]).size)
 
     def advance(
         self,

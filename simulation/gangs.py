@@ -65,6 +65,7 @@ class Gang(mesa.Agent):
         self.revenue_yuan = np.zeros(len(FRAUD_TYPES))
         self.payment_rate = 0.0  # smoothed victim payments per day
         self.payments_waiting = 0
+        self.days_without_cards = 0  # consecutive days with no phone card to work with
         self.founding_size = 0  # members when founded; recruitment stops at a multiple of it  # payments that found no account on the last payment day
         self.risk = 0.0
         self.risk_events = 0.0  # members taken and stocks seized today

@@ -171,7 +171,9 @@ class EarlyWarningLever(Lever):
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         state.warning_capacity_per_day += self.intensity * self.capacity_national_per_day / scale
-        state.p_detect_gain = toward_one(state.p_detect_gain, self.intensity * self.p_detect_gain)
+        state.p_detect_gain = toward_one(
+            state.p_detect_gain, min(1.0, self.intensity * self.p_detect_gain)
+        )
         state.p_dissuade_gain = toward_one(
             state.p_dissuade_gain, min(1.0, self.intensity * self.p_dissuade_gain)
         )
@@ -195,6 +197,7 @@ class PublicityLever(Lever):
         state.awareness_boost_per_day = state.awareness_boost_per_day + np.minimum(
             1.0, self.intensity * self.boost_per_day * reach
         )
+
 
 class AntiFraudAppLever(Lever):
     """The National Anti-Fraud Centre app (launched 26 April 2021).
@@ -233,22 +236,22 @@ class CardCrackdownLever(Lever):
     phase: ClassVar[Phase] = Phase.CARD_MARKET
     type: Literal["card_crackdown"]
     p_seize_broker_stock_per_day: Probability = Field(
-        0.01, description="Daily chance each broker's stock is seized."
+        0.03, description="Daily chance each broker's stock is seized."
     )
     p_seize_gang_stock_per_day: Probability = Field(
         0.005, description="Daily chance each gang's card stock is seized."
     )
     p_punish_seller: Probability = Field(
-        0.05, description="Chance a card sale is traced and the seller punished."
+        0.1, description="Chance a card sale is traced and the seller punished."
     )
     p_destroy_broker_per_day: Probability = Field(
-        0.004, description="Daily chance each broker ('two-card' gang) is destroyed."
+        0.006, description="Daily chance each broker ('two-card' gang) is destroyed."
     )
     phone_card_clearing_per_day: Probability = Field(
-        0.01, description="Share of gangs' phone cards cleared (MIIT) per day."
+        0.03, description="Share of gangs' phone cards cleared (MIIT) per day."
     )
     bank_account_clearing_per_day: Probability = Field(
-        0.01, description="Share of gangs' mule accounts cleared (PBoC) per day."
+        0.03, description="Share of gangs' mule accounts cleared (PBoC) per day."
     )
     max_cards_per_person: float | None = Field(
         None, ge=1.0, le=1000.0, description="Cap on cards one seller can supply per sale."

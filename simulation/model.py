@@ -44,6 +44,7 @@ from simulation.streams import RandomStreams, stochastic_round
 
 HOURS_PER_DAY = 24.0
 BROKER_MARKUP = 1.5  # brokers resell cards at this multiple of what they pay sellers (assumption)
+STRANDED_DAYS = 14  # days without phone cards after which a gang's funder gives up (assumption)
 
 #: Daily output columns after ``date``, in model units (see ``simulation.outputs``).
 DAILY_COUNTERS: tuple[str, ...] = (
@@ -66,6 +67,7 @@ DAILY_COUNTERS: tuple[str, ...] = (
     "dissuaded",
     "scams_dissuaded",
     "scams_abandoned",
+    "payments_lost_no_account",
     "reports",
     "stop_requests",
     "cases_investigated",
@@ -254,6 +256,7 @@ class FraudModel(mesa.Model):
         self.gang_by_id: dict[int, Gang] = {}
         self.seized_cash_yuan = 0.0  # cash taken from destroyed gangs and brokers
         self.retired_cash_yuan = 0.0  # cash of gangs that broke up, kept by former members
+        self.paid_out_yuan = 0.0  # profits gangs paid out to funders and members
         self.injected_yuan = 0.0  # start-up cash of gangs and brokers, from outside
         self.prices = CardPrices(c.market)
         self._punished_recent = 0.0
@@ -661,6 +664,7 @@ class FraudModel(mesa.Model):
         self._by_channel["contacts"] += by_channel.sum(axis=(0, 1))
         self._by_channel["blocked"] += blocked_by_channel
         self.delivered_today = int(delivered.sum())
+        self.anti_fraud_centre.book_effort("interception", float(blocked_by_channel.sum()))
 
         # Engagement by exact thinning: draw candidates at the type's highest engagement
         # chance, then accept each with its own chance over that maximum. Only candidates get
@@ -669,10 +673,12 @@ class FraudModel(mesa.Model):
         candidates = engage.binomial(delivered, self._p_engage_max[None, :, None])
         app_share = self.app_users / self.residents.n
         p_app = app_share * self.policy.p_app_warning
+        # The app's decisions have their own stream, so switching it on leaves the engagement
+        # draws of everyone else as they were.
+        app_rng = self.streams["app.warning"]
         if p_app > 0.0:
-            self.count(
-                "app_warnings", int(engage.binomial(int(delivered.sum() - candidates.sum()), p_app))
-            )
+            not_candidates = int(delivered.sum() - candidates.sum())
+            self.count("app_warnings", int(app_rng.binomial(not_candidates, p_app)))
         flat = candidates.ravel()
         if flat.sum() == 0:
             return
@@ -689,13 +695,10 @@ class FraudModel(mesa.Model):
         accept = engage.random(cell.size) * self._p_engage_max[ftype] < p_i
         accept &= (res.status[victim] == ResidentStatus.FREE) & ~res.engaged[victim]
         if p_app > 0.0:
-            flagged = (
-                accept
-                & res.has_app[victim]
-                & (engage.random(cell.size) < self.policy.p_app_warning)
-            )
-            self.count("app_warnings", int(flagged.sum()))
-            accept &= ~flagged
+            with_app = np.flatnonzero(res.has_app[victim])
+            flagged_rows = with_app[app_rng.random(with_app.size) < self.policy.p_app_warning]
+            self.count("app_warnings", flagged_rows.size)
+            accept[flagged_rows] = False
         idx = np.flatnonzero(accept)
         # A resident contacted twice today engages at most once.
         _, first = np.unique(victim[idx], return_index=True)
@@ -789,17 +792,32 @@ class FraudModel(mesa.Model):
         g = self.config.gangs
         res = self.residents
         paying: list[int] = []
-        for gang in self.gang_by_id.values():
-            gang.payments_waiting = 0
+        lost: list[int] = []
+        broke: list[int] = []
         for row in due:
             gang = self.gang_by_id.get(int(s["gang"][row]))
             if gang is None:
                 continue
+            if res.savings_yuan[s["victim"][row]] <= 0.0:
+                broke.append(int(row))  # nothing left to take: the scam is over
+                continue
             if not gang.take_payment_account(g):
-                s["next_pay_hour"][row] += HOURS_PER_DAY  # no account to receive: try tomorrow
+                # No account to take the money: the victim may slip away, else tries tomorrow.
                 gang.payments_waiting += 1
+                if rng.random() < g.p_victim_lost_without_account:
+                    lost.append(int(row))
+                else:
+                    s["next_pay_hour"][row] += HOURS_PER_DAY
                 continue
             paying.append(int(row))
+        if lost:
+            self.count("payments_lost_no_account", len(lost))
+            self.end_scams(np.asarray(lost, dtype=np.int64), dissuaded=False)
+        if broke:
+            rows = np.asarray(broke, dtype=np.int64)
+            self.end_scams(rows, dissuaded=False)
+            paid_before = rows[s["case"][rows] >= 0]
+            self._maybe_report(paid_before, s["next_pay_hour"][paid_before])
         if not paying:
             return
         rows = np.asarray(paying, dtype=np.int64)
@@ -976,12 +994,16 @@ class FraudModel(mesa.Model):
         res = self.residents
         zero = np.zeros(len(FRAUD_TYPES))
         for gang in self.gangs_in_order():
+            payout = max(0.0, gang.cash_yuan - g.cash_reserve_yuan) * g.payout_share_per_day
+            gang.cash_yuan -= payout
+            self.paid_out_yuan += payout
             gang.learn(
                 self._revenue_today.get(gang.unique_id, zero),
                 self._payments_today.get(gang.unique_id, 0),
                 g,
                 rng,
             )
+            gang.payments_waiting = 0  # counted afresh on each day's payments
             gang.feel_pressure(g)
             if not gang.overseas and rng.random() < min(1.0, g.p_move_abroad_per_risk * gang.risk):
                 self._move_abroad(gang, rng)
@@ -996,11 +1018,10 @@ class FraudModel(mesa.Model):
                 before = gang.n_members
                 self._join(gang, recruits, Role.OPERATOR)
                 self.count("recruits", gang.n_members - before)
-            # A gang breaks up without its leader, without hands, or when it can neither make
-            # contacts nor afford the cards to make them (its funder gives up).
-            stranded = (
-                gang.phone_cards == 0 and gang.cash_yuan < BROKER_MARKUP * self.prices.phone_yuan
-            )
+            # A gang breaks up without its leader, without hands, or when it has been unable to
+            # make contacts for a fortnight (no cards; its funder gives up).
+            gang.days_without_cards = gang.days_without_cards + 1 if gang.phone_cards == 0 else 0
+            stranded = gang.days_without_cards > STRANDED_DAYS
             if (
                 not gang.has_leader
                 or gang.n_members < g.n_members_min
@@ -1056,6 +1077,8 @@ class FraudModel(mesa.Model):
         if self.day_index >= 0:
             self._collect()
         self.day_index += 1
+        # Mesa's convention: drivers such as mesa.batch_run stop when `running` turns False.
+        self.running = self.day_index < self.n_days
 
     def _collect(self) -> None:
         v = self.today_values
@@ -1113,8 +1136,8 @@ class FraudModel(mesa.Model):
     def money_total_yuan(self) -> float:
         """All money in the model, yuan.
 
-        Residents' savings, mule accounts, frozen funds, gangs' and brokers' cash, and cash
-        seized or retired.
+        Residents' savings, mule accounts, frozen funds, gangs' and brokers' cash, cash seized
+        or retired, and profits paid out to funders and members.
         """
         brokers = self.agents_by_type.get(CardBroker, ())
         return float(
@@ -1125,6 +1148,7 @@ class FraudModel(mesa.Model):
             + sum(b.cash_yuan for b in brokers)
             + self.seized_cash_yuan
             + self.retired_cash_yuan
+            + self.paid_out_yuan
         )
 
     def verify_invariants(self) -> None:

@@ -98,6 +98,11 @@ _FLOWS: tuple[Column, ...] = (
     ),
     _c("scams_dissuaded", "count", "Ongoing scams ended by dissuasion (part of dissuaded)."),
     _c("scams_abandoned", "count", "Scams abandoned before any payment."),
+    _c(
+        "payments_lost_no_account",
+        "count",
+        "Scams that ended because the gang had no mule account when the victim was ready to pay.",
+    ),
     _c("reports", "count", "Cases reported to the police."),
     _c("stop_requests", "count", "Reports that reached money still in a mule account in time."),
     _c("cases_investigated", "count", "Reported cases taken up by investigators."),

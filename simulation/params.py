@@ -329,21 +329,21 @@ class FraudTypesParams(Section):
 
     online_loan: FraudTypeParams = _ftype(
         portfolio_share=0.17, p_engage=0.001, script_days=2, n_payments=3,
-        payment_interval_days=1, loss_median_yuan=8_000, loss_sigma=1.0, p_report=0.55,
+        payment_interval_days=1, loss_median_yuan=15_000, loss_sigma=1.0, p_report=0.55,
         susceptibility={"jobless_youth": 2.5, "migrant_worker": 2.0, "student": 1.5,
                         "elderly": 0.3, "finance_staff": 0.3},
         channels={"call": 0.3, "sms": 0.4, "website": 0.2, "social_app": 0.1},
     )  # fmt: skip
     rebate: FraudTypeParams = _ftype(
         portfolio_share=0.22, p_engage=0.001, script_days=1, n_payments=4,
-        payment_interval_days=0.5, loss_median_yuan=6_000, loss_sigma=1.1, p_report=0.5,
+        payment_interval_days=0.5, loss_median_yuan=12_000, loss_sigma=1.1, p_report=0.5,
         susceptibility={"student": 3.0, "jobless_youth": 3.0, "online_shopper": 2.0,
                         "elderly": 0.2, "finance_staff": 0.3},
         channels={"sms": 0.3, "social_app": 0.6, "website": 0.1},
     )  # fmt: skip
     killing_pigs: FraudTypeParams = _ftype(
         portfolio_share=0.20, p_engage=0.00067, script_days=30, n_payments=4,
-        payment_interval_days=7, loss_median_yuan=80_000, loss_sigma=1.3, p_report=0.6,
+        payment_interval_days=7, loss_median_yuan=80_000, loss_sigma=1.2, p_report=0.6,
         p_abandon_per_day=0.015, report_delay_hours_median=120,
         susceptibility={"working_adult": 1.5, "finance_staff": 1.3, "elderly": 0.7,
                         "student": 0.3},
@@ -379,7 +379,7 @@ class FraudTypesParams(Section):
     )  # fmt: skip
     fake_shopping: FraudTypeParams = _ftype(
         portfolio_share=0.05, p_engage=0.00083, script_days=0, n_payments=1,
-        loss_median_yuan=2_500, loss_sigma=1.0, p_report=0.35, report_delay_hours_median=48,
+        loss_median_yuan=12_000, loss_sigma=1.0, p_report=0.35, report_delay_hours_median=48,
         susceptibility={"online_shopper": 3.0, "student": 1.5},
         channels={"website": 0.5, "social_app": 0.3, "live_stream": 0.2},
     )  # fmt: skip
@@ -393,7 +393,7 @@ class FraudTypesParams(Section):
     )  # fmt: skip
     game_item_trading: FraudTypeParams = _ftype(
         portfolio_share=0.04, p_engage=0.001, script_days=0, n_payments=1,
-        loss_median_yuan=1_500, loss_sigma=0.9, p_report=0.3, report_delay_hours_median=48,
+        loss_median_yuan=10_000, loss_sigma=0.9, p_report=0.3, report_delay_hours_median=48,
         susceptibility={"student": 3.0, "jobless_youth": 2.5, "elderly": 0.05,
                         "finance_staff": 0.3},
         channels={"website": 0.3, "social_app": 0.5, "live_stream": 0.2},
@@ -437,11 +437,25 @@ class GangParams(Section):
     payments_per_mule_account: Positive = Field(
         2.0, description="Victim payments a first-level mule account takes before it is dropped."
     )
+    p_victim_lost_without_account: Probability = Field(
+        0.5,
+        description="Chance that a victim ready to pay is lost when the gang has no mule "
+        "account to take the money (the moment passes; assumption).",
+    )
     card_stock_days: Positive = Field(
         10.0, le=365, description="Days of card use a gang tries to hold in stock."
     )
     initial_cash_yuan: NonNegative = Field(
         200_000.0, description="Cash per gang at founding, yuan (assumption)."
+    )
+    payout_share_per_day: Probability = Field(
+        0.05,
+        description="Share of a gang's cash above its reserve paid out each day to its funder "
+        "and members (profits leave the operation; assumption). It keeps gangs lean, so card "
+        "prices bite.",
+    )
+    cash_reserve_yuan: NonNegative = Field(
+        50_000.0, description="Working cash a gang keeps back from payouts, yuan (assumption)."
     )
     p_switch_type: Probability = Field(
         0.05,
@@ -455,9 +469,7 @@ class GangParams(Section):
         description="Daily chance a domestic gang moves its dens abroad, per unit of perceived "
         "risk (risk ~ arrests and seizures it has suffered, per member).",
     )
-    n_members_min: Count = Field(
-        2, le=1000, description="A gang with fewer free members breaks up."
-    )
+    n_members_min: Count = Field(2, le=1000, description="A gang with fewer members breaks up.")
     p_member_leave_per_day: Probability = Field(
         0.002, description="Daily chance an overseas member returns home (baseline)."
     )
@@ -505,10 +517,12 @@ class MarketParams(Section):
     phone_cards_per_sale: Positive = Field(4.0, le=1000)
     bank_cards_per_sale: Positive = Field(1.0, le=1000)
     price_elasticity: NonNegative = Field(
-        0.6, le=10, description="Supply elasticity to price (dimensionless)."
+        0.3, le=10, description="Supply elasticity to price (dimensionless)."
     )
     price_adjust_per_day: Probability = Field(
-        0.05, description="Share of the gap to the market-clearing price closed per day."
+        0.05,
+        description="Largest daily change of a price, as a share (the log-price moves by this "
+        "times the excess demand, which lies in [-1, 1]).",
     )
     risk_premium_per_punishment: NonNegative = Field(
         50.0,

@@ -278,13 +278,18 @@ class CrossBorderUnit(PoliceUnit):
             caught = returning[rng.random(returning.size) < p_returnee_arrest]
             free = np.setdiff1d(returning, caught)
             had_leader = gang.has_leader
+            gang_leaders = set(gang.members[Role.LEADER])
             m.imprison(gang, repatriated.tolist(), "arrests_repatriation")
             m.imprison(gang, surrendered.tolist(), "surrenders")
             m.imprison(gang, caught.tolist(), "arrests_returnee")
             if free.size:
                 m.release_members(gang, free.tolist())
             actions += repatriated.size + surrendered.size + caught.size
-            gang.risk_events += repatriated.size + caught.size
             if had_leader and not gang.has_leader:
-                m.remove_gang(gang, destroyed=True)
+                # Taken by police: the gang is destroyed; gone home free: it breaks up.
+                leader_taken = any(
+                    i in gang_leaders
+                    for i in (*repatriated.tolist(), *surrendered.tolist(), *caught.tolist())
+                )
+                m.remove_gang(gang, destroyed=leader_taken)
         self.book_effort("repatriation", actions)

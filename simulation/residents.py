@@ -100,14 +100,15 @@ class Residents:
         current = self._current_excess(idx, day)
         level = self.group_level[self.group[idx]]
         gap = np.maximum(0.0, 1.0 - level - current)
-        new = current + share * gap
-        self._excess_total += float(np.sum(new - current))
-        self._excess[idx] = new
+        self._excess[idx] = current + share * gap
         self._excess_day[idx] = day
+        # Add what was stored (float32), not what was computed, so the running total stays the
+        # exact sum of the stored values.
+        self._excess_total += float(np.sum(self._excess[idx].astype(np.float64) - current))
 
     def boost_groups(self, boost_per_group: np.ndarray) -> None:
         """Raise each group's awareness level by a share of its gap to 1 (publicity)."""
-        self.group_level += boost_per_group * (1.0 - self.group_level)
+        self.group_level += np.minimum(boost_per_group, 1.0) * (1.0 - self.group_level)
 
     def decay_awareness(self) -> None:
         """One day of decay: group levels relax to their floor, personal excess shrinks."""
