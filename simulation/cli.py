@@ -12,7 +12,9 @@ unwritable output), reported as a message on stderr without a traceback; 1 anyth
 is a bug and keeps its traceback (a broken model invariant: 1 with a message); 130 interrupted.
 
 Subcommands register themselves with :func:`subcommand`, so later ones (``sweep``, ``targets``,
-``calibrate``, ``compare``, ``plot``) are one decorated function each.
+``calibrate``) are one decorated function each; commands defined outside ``simulation``
+(``compare``, ``plot``) are entry points in the group ``fraudsim.commands`` (see
+``pyproject.toml``), so that ``simulation`` never imports ``analysis``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
 from simulation.errors import FraudsimError, InvariantError
@@ -274,9 +276,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in _SUBCOMMANDS:
+    for register in (*_SUBCOMMANDS, *_plugin_subcommands()):
         register(subparsers)
     return parser
+
+
+def _plugin_subcommands() -> list[Registrar]:
+    """Registrars declared as entry points in the group ``fraudsim.commands``.
+
+    Commands that live outside ``simulation`` (``compare`` and ``plot`` in ``analysis``) join
+    the command line this way, so ``simulation`` never imports ``analysis``. Each entry point
+    names a registrar like the ones :func:`subcommand` takes; they are added in name order.
+    """
+    found = sorted(entry_points(group="fraudsim.commands"), key=lambda e: e.name)
+    return [entry.load() for entry in found]
 
 
 def _error(message: str) -> None:
