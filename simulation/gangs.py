@@ -55,6 +55,7 @@ class Gang(mesa.Agent):
         self.region = region
         self.country = country
         self.members: dict[Role, list[int]] = {role: [] for role in Role}
+        self._n_members = 0  # kept with the lists: it is read many times a day
         self.n_dens = n_dens
         self.phone_cards = 0
         self.card_wear = 0.0
@@ -64,9 +65,9 @@ class Gang(mesa.Agent):
         self.portfolio = portfolio / portfolio.sum()
         self.revenue_yuan = np.zeros(len(FRAUD_TYPES))
         self.payment_rate = 0.0  # smoothed victim payments per day
-        self.payments_waiting = 0
+        self.payments_waiting = 0  # payments that found no account today
         self.days_without_cards = 0  # consecutive days with no phone card to work with
-        self.founding_size = 0  # members when founded; recruitment stops at a multiple of it  # payments that found no account on the last payment day
+        self.founding_size = 0  # members when founded; recruitment stops at a multiple of it
         self.risk = 0.0
         self.risk_events = 0.0  # members taken and stocks seized today
         self.leader_identified = False
@@ -75,7 +76,7 @@ class Gang(mesa.Agent):
     @property
     def n_members(self) -> int:
         """Members of every role."""
-        return sum(len(m) for m in self.members.values())
+        return self._n_members
 
     @property
     def n_operators(self) -> int:
@@ -89,13 +90,20 @@ class Gang(mesa.Agent):
 
     def all_members(self) -> list[int]:
         """Resident indices of every member."""
-        return [i for role in Role for i in self.members[role]]
+        return [i for members in self.members.values() for i in members]
+
+    def add_members(self, role: Role, residents: list[int]) -> None:
+        """Residents join in ``role``."""
+        self.members[role].extend(residents)
+        self._n_members += len(residents)
 
     def remove_members(self, residents: list[int]) -> None:
         """Drop residents from every role list."""
         gone = set(residents)
-        for role in Role:
-            self.members[role] = [i for i in self.members[role] if i not in gone]
+        for role, members in self.members.items():
+            if any(i in gone for i in members):
+                self.members[role] = [i for i in members if i not in gone]
+        self._n_members = sum(len(m) for m in self.members.values())
 
     # ---------------------------------------------------------------------------- card stocks
     def contact_capacity(self, params: GangParams) -> float:
@@ -144,37 +152,57 @@ class Gang(mesa.Agent):
         )
 
     # ---------------------------------------------------------------------------- adaptation
-    def learn(
-        self,
-        revenue_today: np.ndarray,
-        payments_today: int,
-        params: GangParams,
-        rng: np.random.Generator,
-    ) -> None:
-        """Update revenue and payment memory and shift effort toward the most profitable fraud type.
-
-        Revenue per unit of effort is what a gang compares: a type that pays more per operator
-        hour draws effort (this is how displacement between fraud types arises).
-        """
-        memory = np.exp(-1.0 / params.risk_memory_days)
-        self.revenue_yuan = memory * self.revenue_yuan + (1.0 - memory) * revenue_today
-        self.payment_rate = memory * self.payment_rate + (1.0 - memory) * payments_today
-        if params.p_switch_type <= 0.0 or self.revenue_yuan.sum() <= 0.0:
-            return
-        per_effort = self.revenue_yuan / np.maximum(self.portfolio, 1e-3)
-        # Ties and noise: gangs do not know returns exactly; a small jitter breaks ties.
-        best = int(np.argmax(per_effort * rng.uniform(0.9, 1.1, size=per_effort.size)))
-        target = np.zeros_like(self.portfolio)
-        target[best] = 1.0
-        self.portfolio = (
-            1.0 - params.p_switch_type
-        ) * self.portfolio + params.p_switch_type * target
-        # Keep a floor on every type: gangs keep scripts they know and return to them.
-        self.portfolio = np.maximum(self.portfolio, 0.01)
-        self.portfolio /= self.portfolio.sum()
-
     def feel_pressure(self, params: GangParams) -> None:
         """Add today's losses (members taken, stocks seized) to perceived risk, and decay it."""
         memory = np.exp(-1.0 / params.risk_memory_days)
         self.risk = memory * self.risk + self.risk_events / max(1, self.n_members)
         self.risk_events = 0.0
+
+
+def learn(
+    gangs: list[Gang],
+    revenue_today: np.ndarray,
+    payments_today: np.ndarray,
+    params: GangParams,
+    rng: np.random.Generator,
+) -> None:
+    """Each gang updates its memory of revenue and shifts effort toward what pays.
+
+    A gang compares revenue per unit of effort across fraud types and moves a share of its
+    effort toward the best one (this is how displacement between types arises).
+
+    The gangs decide independently; the arithmetic is done for all of them at once because a
+    day has one such decision per gang and numpy is cheaper on one matrix than on many rows.
+
+    Args:
+        gangs: the gangs, in a stable order.
+        revenue_today: yuan received today, gangs x fraud types.
+        payments_today: victim payments taken today, per gang.
+        params: gang parameters (memory, switching rate).
+        rng: the stream for the gangs' noisy judgement of returns.
+    """
+    if not gangs:
+        return
+    memory = np.exp(-1.0 / params.risk_memory_days)
+    revenue = np.array([g.revenue_yuan for g in gangs])
+    portfolio = np.array([g.portfolio for g in gangs])
+    revenue = memory * revenue + (1.0 - memory) * revenue_today
+    rates = np.array([g.payment_rate for g in gangs])
+    rates = memory * rates + (1.0 - memory) * payments_today
+    # Gangs do not know returns exactly: a small jitter also breaks ties.
+    jitter = rng.uniform(0.9, 1.1, size=revenue.shape)
+    learning = (revenue.sum(axis=1) > 0.0) & (params.p_switch_type > 0.0)
+    if learning.any():
+        per_effort = revenue / np.maximum(portfolio, 1e-3)
+        best = np.argmax(per_effort * jitter, axis=1)
+        target = np.zeros_like(portfolio)
+        target[np.arange(len(gangs)), best] = 1.0
+        shifted = (1.0 - params.p_switch_type) * portfolio + params.p_switch_type * target
+        # A floor on every type: gangs keep the scripts they know and return to them.
+        shifted = np.maximum(shifted, 0.01)
+        shifted /= shifted.sum(axis=1, keepdims=True)
+        portfolio = np.where(learning[:, None], shifted, portfolio)
+    for i, gang in enumerate(gangs):
+        gang.revenue_yuan = revenue[i]
+        gang.portfolio = portfolio[i]
+        gang.payment_rate = float(rates[i])

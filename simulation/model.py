@@ -27,7 +27,7 @@ from simulation.categories import (
 from simulation.columns import ColumnTable
 from simulation.config import ScenarioConfig
 from simulation.errors import InvariantError
-from simulation.gangs import Gang
+from simulation.gangs import Gang, learn
 from simulation.interception import TelecomOperator
 from simulation.levers import LEVER_TYPES, Phase, PolicyState, toward_one
 from simulation.market import CardBroker, CardPrices
@@ -465,7 +465,7 @@ class FraudModel(mesa.Model):
             self.count("exit_stops", int(stopped.sum()))
             residents = residents[~stopped]
         self.residents.status[residents] = ResidentStatus.GANG_MEMBER
-        gang.members[role].extend(int(i) for i in residents)
+        gang.add_members(role, [int(i) for i in residents])
 
     def imprison(self, gang: Gang, residents: list[int], route: str) -> None:
         """Members of ``gang`` are taken into custody; ``route`` names the output column."""
@@ -992,17 +992,19 @@ class FraudModel(mesa.Model):
         rng = self.streams["gang.adapt"]
         recruit_rng = self.streams["gang.recruit"]
         res = self.residents
+        gangs = self.gangs_in_order()
         zero = np.zeros(len(FRAUD_TYPES))
-        for gang in self.gangs_in_order():
+        learn(
+            gangs,
+            np.array([self._revenue_today.get(x.unique_id, zero) for x in gangs]),
+            np.array([self._payments_today.get(x.unique_id, 0) for x in gangs], dtype=float),
+            g,
+            rng,
+        )
+        for gang in gangs:
             payout = max(0.0, gang.cash_yuan - g.cash_reserve_yuan) * g.payout_share_per_day
             gang.cash_yuan -= payout
             self.paid_out_yuan += payout
-            gang.learn(
-                self._revenue_today.get(gang.unique_id, zero),
-                self._payments_today.get(gang.unique_id, 0),
-                g,
-                rng,
-            )
             gang.payments_waiting = 0  # counted afresh on each day's payments
             gang.feel_pressure(g)
             if not gang.overseas and rng.random() < min(1.0, g.p_move_abroad_per_risk * gang.risk):

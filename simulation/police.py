@@ -250,46 +250,52 @@ class CrossBorderUnit(PoliceUnit):
     """
 
     def act(self) -> None:
-        """Repatriate, catch returnees, take surrenders."""
+        """Repatriate, catch returnees, take surrenders.
+
+        Every overseas member draws once; only gangs where something happened are then
+        visited, so a quiet day costs one vectorised draw.
+        """
         m = self.model
         p = m.config
         s = m.policy
         rng = m.streams["cross_border"]
         p_returnee_arrest = toward_one(p.police.p_returnee_arrest, s.p_returnee_arrest_gain)
+        gangs = [gang for gang in m.gangs_in_order() if gang.overseas and gang.n_members]
+        if not gangs:
+            return
+        sizes = np.array([gang.n_members for gang in gangs])
+        pressure = 1.0 + np.array([gang.risk for gang in gangs])
+        p_repat = s.repatriation_per_day[[gang.country for gang in gangs]]
+        p_surrender = np.minimum(
+            1.0, (p.police.surrender_rate_per_day + s.surrender_gain_per_day) * pressure
+        )
+        p_return = np.minimum(1.0, p.gangs.p_member_leave_per_day * pressure)
+        # Cumulative thresholds per member: repatriated < surrendered < returning < stays.
+        t1 = np.repeat(p_repat, sizes)
+        t2 = t1 + np.repeat(p_surrender, sizes)
+        t3 = t2 + np.repeat(p_return, sizes)
+        u = rng.random(int(sizes.sum()))
+        eventful = np.unique(np.repeat(np.arange(len(gangs)), sizes)[u < t3])
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
         actions = 0
-        for gang in m.gangs_in_order():
-            if not gang.overseas:
-                continue
+        for gi in eventful.tolist():
+            gang = gangs[gi]
             members = np.asarray(gang.all_members(), dtype=np.int64)
-            if members.size == 0:
-                continue
-            pressure = 1.0 + gang.risk
-            p_repat = float(s.repatriation_per_day[gang.country])
-            p_return = min(1.0, p.gangs.p_member_leave_per_day * pressure)
-            p_surrender = min(
-                1.0, (p.police.surrender_rate_per_day + s.surrender_gain_per_day) * pressure
-            )
-            u = rng.random(members.size)
-            repatriated = members[u < p_repat]
-            surrendered = members[(u >= p_repat) & (u < p_repat + p_surrender)]
-            returning = members[
-                (u >= p_repat + p_surrender) & (u < p_repat + p_surrender + p_return)
-            ]
+            draw = u[offsets[gi] : offsets[gi + 1]]
+            repatriated = members[draw < t1[offsets[gi]]]
+            surrendered = members[(draw >= t1[offsets[gi]]) & (draw < t2[offsets[gi]])]
+            returning = members[(draw >= t2[offsets[gi]]) & (draw < t3[offsets[gi]])]
             caught = returning[rng.random(returning.size) < p_returnee_arrest]
             free = np.setdiff1d(returning, caught)
-            had_leader = gang.has_leader
-            gang_leaders = set(gang.members[Role.LEADER])
+            leaders = set(gang.members[Role.LEADER])
             m.imprison(gang, repatriated.tolist(), "arrests_repatriation")
             m.imprison(gang, surrendered.tolist(), "surrenders")
             m.imprison(gang, caught.tolist(), "arrests_returnee")
             if free.size:
                 m.release_members(gang, free.tolist())
             actions += repatriated.size + surrendered.size + caught.size
-            if had_leader and not gang.has_leader:
+            if leaders and not gang.has_leader:
                 # Taken by police: the gang is destroyed; gone home free: it breaks up.
-                leader_taken = any(
-                    i in gang_leaders
-                    for i in (*repatriated.tolist(), *surrendered.tolist(), *caught.tolist())
-                )
-                m.remove_gang(gang, destroyed=leader_taken)
+                taken = set(repatriated.tolist()) | set(surrendered.tolist()) | set(caught.tolist())
+                m.remove_gang(gang, destroyed=bool(leaders & taken))
         self.book_effort("repatriation", actions)
