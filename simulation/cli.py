@@ -109,6 +109,9 @@ def _assignment(text: str) -> str:
 def _safe_dir_name(name: str) -> str:
     # A scenario name is free text; as a directory it must stay one plain path component.
     cleaned = re.sub(r"[^\w.-]+", "_", name).strip("._")
+    # A name may be 200 characters, 600 bytes in UTF-8; file systems allow 255 bytes, and the
+    # runner's staging directory adds a prefix and a suffix.
+    cleaned = cleaned.encode("utf-8")[:120].decode("utf-8", errors="ignore").strip("._")
     return cleaned or "unnamed"
 
 
@@ -288,8 +291,14 @@ def _plugin_subcommands() -> list[Registrar]:
     the command line this way, so ``simulation`` never imports ``analysis``. Each entry point
     names a registrar like the ones :func:`subcommand` takes; they are added in name order.
     """
-    found = sorted(entry_points(group="fraudsim.commands"), key=lambda e: e.name)
-    return [entry.load() for entry in found]
+    registrars = []
+    for entry in sorted(entry_points(group="fraudsim.commands"), key=lambda e: e.name):
+        try:
+            registrars.append(entry.load())
+        except (ImportError, AttributeError) as err:
+            # A broken or half-installed plugin must not take `fraudsim run` down with it.
+            print(f"{PROG}: warning: command {entry.name!r} unavailable: {err}", file=sys.stderr)
+    return registrars
 
 
 def _error(message: str) -> None:
@@ -337,3 +346,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, as a shell reports a program killed by a broken pipe
+
+
+from simulation.sweep import cli as _sweep_cli  # noqa: E402,F401  (registers `sweep`)

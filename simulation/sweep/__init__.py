@@ -1,0 +1,75 @@
+"""Scenario sweeps: many runs over scenarios, seeds and parameters, from a laptop to a cluster.
+
+A sweep file (TOML, see :mod:`simulation.sweep.spec` and ``docs/sweeps.md``) names scenarios,
+seeds and parameter variations; :func:`run_sweep` runs every combination on a local process
+pool, serially or on a Dask cluster, streams each run's tables to a Parquet dataset as it
+finishes, and resumes where it stopped when run again; :func:`load_sweep` reads the results
+back as one tidy frame.
+
+Modules, one concept each: :mod:`~simulation.sweep.spec` (the file: schema, validation,
+expansion into runs), :mod:`~simulation.sweep.store` (results on disk),
+:mod:`~simulation.sweep.execute` (executors), :mod:`~simulation.sweep.driver` (a sweep
+session) and :mod:`~simulation.sweep.cli` (``fraudsim sweep``).
+
+The names below are imported on first use, so that ``fraudsim --help`` (which registers the
+``sweep`` subcommand) does not pay for importing pandas, pyarrow and the model.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulation.sweep.driver import (
+        RunEvent,
+        SweepReport,
+        SweepWarning,
+        execute_sweep,
+        run_sweep,
+    )
+    from simulation.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
+    from simulation.sweep.store import load_sweep, load_sweep_manifest
+
+__all__ = [
+    "RunEvent",
+    "RunSpec",
+    "SweepError",
+    "SweepReport",
+    "SweepSpec",
+    "SweepWarning",
+    "execute_sweep",
+    "load_sweep",
+    "load_sweep_manifest",
+    "load_sweep_spec",
+    "run_sweep",
+]
+
+_HOME = {
+    "RunEvent": "driver",
+    "SweepReport": "driver",
+    "SweepWarning": "driver",
+    "execute_sweep": "driver",
+    "run_sweep": "driver",
+    "RunSpec": "spec",
+    "SweepError": "spec",
+    "SweepSpec": "spec",
+    "load_sweep_spec": "spec",
+    "load_sweep": "store",
+    "load_sweep_manifest": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, for completion."""
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,533 @@
+"""The sweep driver: plan what is left to do, hand it to an executor, store results as they come.
+
+:func:`execute_sweep` is what ``fraudsim sweep`` calls; :func:`run_sweep` is the same for
+Python, returning the tidy daily table. Both:
+
+1. check the options and the output directory, take its lock (one sweep per directory), and
+   refuse a directory that holds a different sweep;
+2. remove leftover temporary files, find the runs already finished (all four parts readable)
+   and remove unreadable parts;
+3. write ``sweep.json`` (status ``running``) before any run starts;
+4. give the remaining runs to the executor and write each outcome the moment it arrives:
+   the run's four parts, or ``failures/<run_id>.json``;
+5. whatever happens (all done, failures, Ctrl-C, a crash of the driver's own code), update
+   ``sweep.json`` with the status and counts.
+
+Running the same command again resumes: finished runs are skipped, failed and missing ones are
+run again. A sweep may also be extended (more seeds, scenarios or points) into the same
+directory: runs are identified by their inputs, so the finished ones are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import importlib.metadata
+import os
+import platform
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from simulation.sweep.execute import RunOutcome, make_executor
+from simulation.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
+from simulation.sweep.store import (
+    FAILURES_DIR,
+    SWEEP_FORMAT,
+    TABLES,
+    SweepStore,
+    load_sweep,
+)
+
+__all__ = ["RunEvent", "SweepReport", "SweepWarning", "execute_sweep", "run_sweep"]
+
+_VERSIONED = (
+    "fraudsim",
+    "mesa",
+    "numpy",
+    "pandas",
+    "pydantic",
+    "pyarrow",
+    "scipy",
+    "tqdm",
+    "dask",
+    "distributed",
+)
+
+
+class SweepWarning(UserWarning):
+    """Something about a sweep worth knowing that does not stop it (failed runs, new code)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunEvent:
+    """Told to ``on_result`` after each run is stored.
+
+    Attributes:
+        run: the run.
+        ok: whether it finished (its parts are written) or failed (its failure is recorded).
+        error_type: the failure's exception type, or ``None``.
+        seconds: the run's wall time, in seconds.
+        n_finished: finished runs of the sweep so far, this one included.
+        n_runs: runs in the sweep.
+    """
+
+    run: RunSpec
+    ok: bool
+    error_type: str | None
+    seconds: float
+    n_finished: int
+    n_runs: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepReport:
+    """What a sweep session did.
+
+    Attributes:
+        name: the sweep's name.
+        out_dir: the output directory.
+        plan: ``scenarios x points x seeds = runs``.
+        n_runs: runs in the sweep.
+        n_finished_before: runs already finished when the session started.
+        n_finished: runs finished now (all sessions).
+        failures: this session's failed runs: ``run_id``, ``scenario``, ``seed``, ``type``,
+            ``message``.
+        n_missing: runs neither finished nor failed (lost with a worker or the connection).
+        executor: which executor ran the session.
+        status: ``complete`` or ``incomplete``.
+        wall_time_seconds: the session's duration.
+        n_cleaned: leftover temporary files and unreadable parts removed at the start.
+    """
+
+    name: str
+    out_dir: str
+    plan: str
+    n_runs: int
+    n_finished_before: int
+    n_finished: int
+    failures: tuple[dict[str, Any], ...]
+    n_missing: int
+    executor: str
+    status: str
+    wall_time_seconds: float
+    n_cleaned: int
+
+    @property
+    def exit_code(self) -> int:
+        """0 if every run of the sweep has finished, else 1."""
+        return 0 if self.n_finished == self.n_runs else 1
+
+    def format(self) -> str:
+        """A summary for the terminal."""
+        ran = self.n_finished - self.n_finished_before
+        lines = [
+            f"{self.name}: {self.plan}; {self.executor}; {self.wall_time_seconds:.1f} s",
+            (
+                f"finished: {self.n_finished:,} of {self.n_runs:,} "
+                f"({ran:,} in this session, {self.n_finished_before:,} before)"
+            ),
+        ]
+        if self.n_cleaned:
+            lines.append(f"cleaned: {self.n_cleaned} leftover temporary or unreadable files")
+        if self.failures:
+            lines.append(
+                f"failed: {len(self.failures):,} (records in "
+                f"{os.path.join(self.out_dir, FAILURES_DIR)}/)"
+            )
+            for failure in self.failures[:5]:
+                message = failure["message"].splitlines()[0] if failure["message"] else ""
+                lines.append(
+                    f"  {failure['run_id']} ({failure['scenario']}, seed {failure['seed']}): "
+                    f"{failure['type']}: {message[:150]}"
+                )
+            if len(self.failures) > 5:
+                lines.append(f"  ... and {len(self.failures) - 5} more")
+        if self.n_missing:
+            lines.append(f"missing: {self.n_missing:,} (their worker or the connection was lost)")
+        lines.append(f"results: {self.out_dir} (read them with analysis.sweeps.load_sweep)")
+        if self.exit_code:
+            lines.append(
+                "not every run succeeded (exit status 1): run the same command again to retry "
+                "the failed and missing runs; finished runs are kept"
+            )
+        return "\n".join(lines)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _code_sha256() -> str:
+    """Digest of the model's source (``simulation/*.py`` except the sweep machinery).
+
+    Tells precisely whether the code that computes results changed between two sessions of a
+    sweep, even in a checkout with uncommitted changes, where the commit cannot tell.
+    """
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*.py")):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _git() -> dict[str, Any]:
+    # The run command's own record of the checkout (commit and dirtiness), so that a sweep
+    # and a single run describe their code the same way.
+    from simulation.runner import _git_state  # noqa: PLC0415  (imports the model)
+
+    return _git_state()
+
+
+def _manifest(
+    spec: SweepSpec, previous: dict[str, Any] | None, session: dict[str, Any]
+) -> dict[str, Any]:
+    runs = []
+    for run in spec.runs:
+        scale, population, residents = spec.run_scale(run)
+        runs.append(
+            {
+                "run_id": run.run_id,
+                "scenario": run.scenario,
+                "seed": run.seed,
+                "point": run.point_index,
+                "params": run.params,
+                "scale": scale,
+                "population_national": population,
+                "n_residents": residents,
+            }
+        )
+    return {
+        "format": SWEEP_FORMAT,
+        "name": spec.name,
+        "description": spec.description,
+        "status": "running",
+        "created_utc": previous["created_utc"] if previous else session["started_utc"],
+        "updated_utc": session["started_utc"],
+        "spec": {
+            "file": spec.source,
+            "text": spec.text,
+            "data": spec.data,
+            "overrides": spec.overrides,
+        },
+        "plan": spec.describe(),
+        "layout": {
+            "tables": {table: f"{table}/run_id=<run_id>.parquet" for table in TABLES},
+            "failures": f"{FAILURES_DIR}/<run_id>.json",
+        },
+        "units": "model (multiply counts and money by a run's scale for national equivalents; "
+        "per 100,000 residents: value / n_residents * 100000)",
+        "seeds": list(spec.seeds),
+        "set": spec.set,
+        "parameters": list(spec.parameters),
+        "points": list(spec.points),
+        "sample": spec.sample,
+        "scenarios": [
+            {
+                "name": entry.name,
+                "file": entry.file,
+                "scale": entry.scale,
+                "population_national": entry.population_national,
+                "n_residents": entry.n_residents,
+                "sha256": entry.sha256,
+                "toml": entry.toml,
+            }
+            for entry in spec.scenarios
+        ],
+        "runs": runs,
+        "counts": {},
+        "versions": session["versions"],
+        "platform": platform.platform(),
+        "git": session["git"],
+        "sessions": [*(previous or {}).get("sessions", []), session],
+    }
+
+
+def _check_same_sweep(previous: dict[str, Any], spec: SweepSpec, out: str) -> bool:
+    """Refuse a directory holding another sweep; return whether this one extends it."""
+    before = {r["run_id"] for r in previous.get("runs", [])}
+    now = {r.run_id for r in spec.runs}
+    if before <= now:
+        return len(now) > len(before)
+    stray = len(before - now)
+    raise SweepError.single(
+        out,
+        None,
+        f"holds another sweep ({previous.get('name')!r}; {stray:,} of its {len(before):,} runs "
+        "are not in this one): the sweep file, a scenario it names or the model's defaults "
+        "changed since it started",
+        allowed="the same sweep (to resume) or one with more runs (to extend it); otherwise "
+        "use another --out directory, or delete this one to start over",
+    )
+
+
+def _warn_if_code_changed(previous: dict[str, Any] | None, session: dict[str, Any]) -> None:
+    if not previous or not previous.get("sessions"):
+        return
+    last = previous["sessions"][-1]
+    if last.get("code_sha256") == session["code_sha256"]:
+        return
+    old = (last.get("versions") or {}).get("fraudsim"), (last.get("git") or {}).get("commit")
+    new = session["versions"].get("fraudsim"), session["git"].get("commit")
+    warnings.warn(
+        f"the model's code changed since this sweep's last session (fraudsim {old[0]}, commit "
+        f"{old[1]}; now fraudsim {new[0]}, commit {new[1]}"
+        f"{' with uncommitted changes' if session['git'].get('dirty') else ''}): runs finished "
+        "before and runs finished now may differ for that reason alone; use a new --out to "
+        "recompute everything with this code",
+        SweepWarning,
+        stacklevel=3,
+    )
+
+
+def execute_sweep(
+    spec: SweepSpec,
+    out_dir: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    on_result: Callable[[RunEvent], None] | None = None,
+) -> SweepReport:
+    """Run (or resume) a sweep into ``out_dir`` and report what happened.
+
+    Args:
+        spec: the sweep (see :func:`simulation.sweep.load_sweep_spec`).
+        out_dir: the output directory; created if missing. Running again with the same
+            directory resumes.
+        workers: local worker processes; ``None`` uses every CPU; 1 runs serially in this
+            process. Not with ``scheduler``.
+        scheduler: address of a Dask distributed scheduler to send the runs to.
+        progress: show a progress bar (runs, failures, ETA) on stderr.
+        on_result: called after each run is stored (for notebooks and tests; an exception
+            raised there stops the sweep like Ctrl-C would, losing no stored run).
+
+    Returns:
+        The session's report; ``report.exit_code`` is 0 only if every run has finished.
+
+    Raises:
+        SweepError: bad options, a directory holding another sweep or in use by another
+            sweep, or no Dask scheduler at ``scheduler``.
+        OutputError: if ``out_dir`` cannot be written.
+        KeyboardInterrupt: when interrupted; ``sweep.json`` then says ``interrupted`` and
+            every run stored so far is kept.
+    """
+    executor = make_executor(workers, scheduler)  # option mistakes before touching the disk
+    store = SweepStore(out_dir)
+    started = time.perf_counter()
+    # The executor first: a wrong scheduler address should leave no directory behind.
+    with executor, store.locked():
+        previous = store.read_manifest()
+        extended = _check_same_sweep(previous, spec, store.display) if previous else False
+        cleaned = store.clean_temporary()
+        done, removed = store.scan(r.run_id for r in spec.runs)
+        cleaned += removed
+        store.drop_failures(done)
+        n_before = len(done)
+        todo = [run for run in spec.runs if run.run_id not in done]
+        session: dict[str, Any] = {
+            "started_utc": _now(),
+            "finished_utc": None,
+            "executor": executor.description,
+            "host": platform.node(),
+            "pid": os.getpid(),
+            "versions": _versions(),
+            "git": _git(),
+            "code_sha256": _code_sha256(),
+            "extended": extended,
+            "runs_to_do": len(todo),
+            "status": "running",
+        }
+        _warn_if_code_changed(previous, session)
+        manifest = _manifest(spec, previous, session)
+        manifest["counts"] = _counts(spec, done, set(), n_before)
+        store.write_manifest(manifest)
+
+        by_id = {run.run_id: run for run in spec.runs}
+        tomls = [entry.toml for entry in spec.scenarios]
+        failures: list[dict[str, Any]] = []
+        failed_ids: set[str] = set()
+        status = "interrupted"
+        bar = tqdm(
+            total=spec.n_runs,
+            initial=n_before,
+            desc=spec.name,
+            unit="run",
+            file=sys.stderr,
+            disable=not progress,
+            dynamic_ncols=True,
+        )
+        bar.set_postfix(failed=0, refresh=False)
+        finished_normally = False
+        try:
+            with contextlib.closing(executor.run(todo, tomls)) as outcomes:
+                for outcome in outcomes:
+                    run = by_id[outcome.run_id]
+                    _store_outcome(store, spec, run, outcome, failures)
+                    if outcome.ok:
+                        done.add(run.run_id)
+                    else:
+                        failed_ids.add(run.run_id)
+                    bar.update(1)
+                    bar.set_postfix(failed=len(failures))
+                    if on_result is not None:
+                        on_result(
+                            RunEvent(
+                                run=run,
+                                ok=outcome.ok,
+                                error_type=outcome.error["type"] if outcome.error else None,
+                                seconds=outcome.seconds,
+                                n_finished=len(done),
+                                n_runs=spec.n_runs,
+                            )
+                        )
+            status = "complete" if len(done) == spec.n_runs else "incomplete"
+            finished_normally = True
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        except BaseException:
+            status = "stopped by an error in the driver"
+            raise
+        finally:
+            bar.close()
+            session.update(finished_utc=_now(), status=status)
+            manifest.update(
+                status=status,
+                updated_utc=session["finished_utc"],
+                counts=_counts(spec, done, failed_ids, n_before),
+            )
+            manifest["sessions"][-1] = session
+            try:
+                store.write_manifest(manifest)
+            except Exception:
+                if finished_normally:
+                    raise
+                # Another exception is already on its way out; do not hide it behind this one.
+    return SweepReport(
+        name=spec.name,
+        out_dir=store.display,
+        plan=spec.describe(),
+        n_runs=spec.n_runs,
+        n_finished_before=n_before,
+        n_finished=len(done),
+        failures=tuple(failures),
+        n_missing=spec.n_runs - len(done) - len(failed_ids),
+        executor=executor.description,
+        status=status,
+        wall_time_seconds=time.perf_counter() - started,
+        n_cleaned=cleaned,
+    )
+
+
+def _counts(spec: SweepSpec, done: set[str], failed: set[str], before: int) -> dict[str, int]:
+    return {
+        "runs": spec.n_runs,
+        "finished": len(done),
+        "finished_before_this_session": before,
+        "failed_this_session": len(failed),
+        "missing": spec.n_runs - len(done) - len(failed),
+    }
+
+
+def _store_outcome(
+    store: SweepStore,
+    spec: SweepSpec,
+    run: RunSpec,
+    outcome: RunOutcome,
+    failures: list[dict[str, Any]],
+) -> None:
+    scale, population, residents = spec.run_scale(run)
+    identity = {
+        "sweep": spec.name,
+        "scenario": run.scenario,
+        "seed": run.seed,
+        "params": run.params,
+        "scale": scale,
+        "population_national": population,
+        "n_residents": residents,
+        "seconds": round(outcome.seconds, 3),
+        "worker": outcome.worker,
+        "created_utc": _now(),
+    }
+    if outcome.ok:
+        assert outcome.frames is not None  # ok means frames, by construction
+        store.write_run(run.run_id, outcome.frames, identity)
+        return
+    error = outcome.error or {}
+    store.write_failure(run.run_id, {**identity, "error": error})
+    failures.append(
+        {
+            "run_id": run.run_id,
+            "scenario": run.scenario,
+            "seed": run.seed,
+            "type": error.get("type", "?"),
+            "message": error.get("message", ""),
+        }
+    )
+
+
+def run_sweep(
+    spec_or_path: SweepSpec | str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    on_result: Callable[[RunEvent], None] | None = None,
+) -> pd.DataFrame:
+    """Run (or resume) a sweep and return its daily table as one tidy frame.
+
+    Args:
+        spec_or_path: a :class:`SweepSpec` or the path of a sweep file.
+        out_dir: the output directory (see :func:`execute_sweep`).
+        workers: local worker processes (``None``: every CPU; 1: serially in this process).
+        scheduler: address of a Dask distributed scheduler, instead of local workers.
+        progress: show a progress bar on stderr.
+        on_result: called after each run is stored.
+
+    Returns:
+        ``load_sweep(out_dir, "daily")``: one row per finished run and date, with ``run_id``,
+        ``scenario``, ``seed`` and one column per varied parameter first. If some runs failed
+        or are missing a :class:`SweepWarning` says so and they are absent from the frame.
+
+    Raises:
+        SweepError: an invalid sweep file or options (see :func:`execute_sweep`).
+        OutputError: if ``out_dir`` cannot be written.
+    """
+    spec = spec_or_path if isinstance(spec_or_path, SweepSpec) else load_sweep_spec(spec_or_path)
+    report = execute_sweep(
+        spec,
+        out_dir,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        on_result=on_result,
+    )
+    if report.exit_code:
+        warnings.warn(
+            f"sweep {report.name!r}: {report.n_finished:,} of {report.n_runs:,} runs finished, "
+            f"{len(report.failures):,} failed, {report.n_missing:,} missing; run it again to "
+            f"retry them (failures are recorded in {os.path.join(report.out_dir, FAILURES_DIR)})",
+            SweepWarning,
+            stacklevel=2,
+        )
+    return load_sweep(out_dir, "daily")

@@ -1,0 +1,967 @@
+"""Sweep files: their schema, their validation, and their expansion into runs.
+
+A sweep file is TOML. It names scenario files (paths relative to the sweep file), the seeds every
+scenario is run with, values set on every run, and optionally parameter variations::
+
+    name = "lever_intensity"                # default: the file's stem
+    description = "..."
+    scenarios = ["../baseline.toml"]
+    seeds = 10                              # 0..9; or a list such as [0, 1, 7]
+    set = { "run.scale" = 5000 }            # dotted scenario keys, applied to every run
+
+    [grid]                                  # every combination of these values ...
+    "levers.2.intensity" = [0.0, 0.5, 1.0]
+    "levers.0.intensity" = [0.0, 1.0]
+
+    [sample]                                # ... or n points drawn in a box (not both)
+    method = "latin_hypercube"              # or "sobol" (n a power of 2)
+    n = 32
+    seed = 0
+    ranges = { "police.p_dissuade" = [0.2, 0.8] }
+
+Every scenario runs with every parameter point and every seed (the same seeds for every
+scenario and point, so comparisons are paired). A parameter key is any key ``fraudsim run
+--set`` accepts; the file is refused before anything runs if a key or value does not fit one of
+the scenarios, with messages in the form of scenario-file errors: file, key path, what is
+allowed, what was given and, for a typo, the nearest valid key.
+
+Each run gets a stable ``run_id``: a SHA-256 digest of the scenario's name, its resolved content
+(the scenario file with its ``extends`` chain, the model's defaults and ``set``), the run's
+parameter values and its seed. Equal inputs give equal ids on any machine, so a sweep can be
+resumed, and a scenario edited between two sessions can never pass its old results off as new.
+
+Runs are ordered seed by seed (all scenarios and points with seed 0 first, then seed 1, ...), so
+a sweep stopped half way has paired results for its first seeds rather than all seeds of its
+first scenarios.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import inspect
+import itertools
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+
+from simulation.errors import Problem, ScenarioError
+
+# The scenario loader's message helpers, so that sweep messages read exactly like scenario ones.
+from simulation.scenario import (
+    MAPPING_SOURCE,
+    SET_SOURCE,
+    _show,
+    _split_override,
+    _suggest,
+    load_scenario,
+    load_scenario_text,
+    scenario_to_toml,
+)
+
+__all__ = [
+    "MAX_RUNS",
+    "RunSpec",
+    "SampleTable",
+    "ScenarioEntry",
+    "SweepError",
+    "SweepFile",
+    "SweepSpec",
+    "load_sweep_spec",
+    "normalize_key",
+    "run_id",
+]
+
+MAX_RUNS = 1_000_000
+"""Most runs one sweep may have: beyond that a typo (``seeds = 10000000``) is likelier than a
+plan, and the run list alone would fill memory."""
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Larger sweep files are refused before parsing: no sweep file is that big."""
+
+MAX_NESTING = 32
+"""Deeper nesting of tables and arrays is refused before anything walks it recursively."""
+
+SAMPLE_METHODS = ("latin_hypercube", "sobol")
+
+
+class SweepError(ScenarioError):
+    """A sweep file, its overrides, or the output directory given for a sweep is unusable.
+
+    The same records as :class:`simulation.errors.ScenarioError` (one :class:`Problem` per thing
+    wrong), so the command line reports it the same way and exits with code 2.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> Any:
+    """A grid value: a number, string, boolean or date (what a scenario key can hold)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError("must be a number, string, boolean or date (YYYY-MM-DD)")
+
+
+def _number(value: Any) -> int | float:
+    """A range bound: a finite int or float (not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _seeds(value: Any) -> tuple[int, ...]:
+    """``seeds = N`` (0..N-1) or a list of distinct integers >= 0."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= MAX_RUNS:
+            raise ValueError(f"a count of seeds must be between 1 and {MAX_RUNS:,}")
+        return tuple(range(value))
+    if isinstance(value, list):
+        if not value:
+            raise ValueError("the list of seeds is empty")
+        bad = [v for v in value if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+        if bad:
+            raise ValueError(f"seeds must be integers >= 0; not {_show(bad[0], with_type=True)}")
+        dupes = sorted({v for v in value if value.count(v) > 1})
+        if dupes:
+            raise ValueError(f"seeds must be distinct; repeated: {', '.join(map(str, dupes))}")
+        return tuple(value)
+    raise ValueError("must be a count of seeds (20 means 0..19) or a list of seeds")
+
+
+Scalar = Annotated[Any, PlainValidator(_scalar)]
+Number = Annotated[Any, PlainValidator(_number)]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SampleTable(_Table):
+    """``[sample]``: parameter points drawn from a box with a quasi-random design."""
+
+    method: Literal["latin_hypercube", "sobol"] = Field(
+        description="Design: 'latin_hypercube' (scipy.stats.qmc.LatinHypercube) or 'sobol' "
+        "(scrambled scipy.stats.qmc.Sobol; n must be a power of 2)."
+    )
+    n: int = Field(ge=1, le=MAX_RUNS, description="Number of points.")
+    seed: int = Field(0, ge=0, description="Seed of the design (not of the runs).")
+    ranges: dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]] = Field(
+        min_length=1,
+        description="Dotted scenario key -> [low, high]. Integer bounds draw integers from "
+        "low..high inclusive; otherwise values are uniform in [low, high).",
+    )
+
+
+class SweepFile(_Table):
+    """The keys of a sweep file, as written (see the module docstring)."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str = Field("", max_length=10_000)
+    scenarios: list[str] = Field(min_length=1, max_length=1000)
+    seeds: Annotated[Any, PlainValidator(_seeds)]
+    set: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, Annotated[list[Scalar], Field(min_length=1)]] | None = None
+    sample: SampleTable | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# The expanded sweep
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ScenarioEntry:
+    """One scenario of a sweep, resolved with the sweep's ``set`` values.
+
+    Attributes:
+        index: position in the sweep file's ``scenarios``.
+        name: the scenario's name (the ``scenario`` column of the results).
+        file: the scenario file, as a path relative to the current directory when possible.
+        toml: the resolved scenario (every parameter) as TOML; runs load it, not the file.
+        sha256: digest of ``toml``, part of every run id.
+        scale: real people per resident agent (``run.scale``).
+        population_national: people represented (``run.population_national``).
+        n_residents: resident agents, ``max(1, round(population_national / scale))``.
+    """
+
+    index: int
+    name: str
+    file: str
+    toml: str
+    sha256: str
+    scale: float
+    population_national: int
+    n_residents: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep: a scenario, a parameter point and a seed.
+
+    Attributes:
+        run_id: 16 hex digits identifying the run's inputs (see the module docstring).
+        index: position in the sweep's run order.
+        scenario: the scenario's name.
+        scenario_index: index into :attr:`SweepSpec.scenarios`.
+        point_index: index into :attr:`SweepSpec.points`.
+        seed: the run's seed.
+        params: the point's values by dotted key (empty without ``grid`` or ``sample``).
+    """
+
+    run_id: str
+    index: int
+    scenario: str
+    scenario_index: int
+    point_index: int
+    seed: int
+    params: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep, expanded into its runs. Build it with :func:`load_sweep_spec`.
+
+    Attributes:
+        name: the sweep's name.
+        description: free text from the file.
+        source: the sweep file as given (``None`` if built otherwise).
+        text: the sweep file's text.
+        data: the sweep file's content as parsed (before any defaults).
+        overrides: ``KEY=VALUE`` overrides given with the file (``--set``), by dotted key.
+        scenarios: the scenarios, resolved with ``set`` (and ``overrides``).
+        seeds: the seeds, the same for every scenario and point.
+        set: values applied to every run, by dotted key (the file's ``set`` plus overrides).
+        parameters: the varied keys (one result column each), in file order.
+        points: the parameter points, each a dict over :attr:`parameters`; ``[{}]`` if none.
+        sample: ``method``, ``n`` and ``seed`` of the design, or ``None``.
+        runs: every run, in run order.
+    """
+
+    name: str
+    description: str
+    source: str | None
+    text: str | None
+    data: dict[str, Any]
+    overrides: dict[str, Any]
+    scenarios: tuple[ScenarioEntry, ...]
+    seeds: tuple[int, ...]
+    set: dict[str, Any]
+    parameters: tuple[str, ...]
+    points: tuple[dict[str, Any], ...]
+    sample: dict[str, Any] | None
+    runs: tuple[RunSpec, ...]
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs: scenarios x points x seeds."""
+        return len(self.runs)
+
+    def describe(self) -> str:
+        """``6 scenarios x 1 point x 20 seeds = 120 runs``."""
+
+        def plural(n: int, word: str) -> str:
+            return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+        return (
+            f"{plural(len(self.scenarios), 'scenario')} x {plural(len(self.points), 'point')} "
+            f"x {plural(len(self.seeds), 'seed')} = {plural(self.n_runs, 'run')}"
+        )
+
+    def run_scale(self, run: RunSpec) -> tuple[float, int, int]:
+        """``(scale, population_national, n_residents)`` of one run.
+
+        The scenario's values, unless the run's parameters vary ``run.scale`` or
+        ``run.population_national``.
+        """
+        entry = self.scenarios[run.scenario_index]
+        scale = float(run.params.get("run.scale", entry.scale))
+        population = int(run.params.get("run.population_national", entry.population_national))
+        return scale, population, max(1, round(population / scale))
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def load_sweep_spec(
+    path: str | os.PathLike[str],
+    overrides: Sequence[str] | Mapping[str, Any] | None = None,
+) -> SweepSpec:
+    """Read, validate and expand a sweep file.
+
+    Every scenario is loaded with the sweep's ``set`` values, and with each parameter value on
+    its own (grid values, and both ends of each sample range), so that a bad key or value is
+    reported now rather than by a run hours later.
+
+    Args:
+        path: the sweep file (TOML).
+        overrides: extra values for ``set``, as ``KEY=VALUE`` strings (``--set`` on the command
+            line; values are TOML) or a mapping of dotted keys to values. They win over the
+            file's ``set``; a key the file varies cannot be overridden.
+
+    Returns:
+        The expanded sweep.
+
+    Raises:
+        SweepError: the file cannot be read, is not valid, or one of its scenarios, keys or
+            values does not load. The message has one line per problem.
+    """
+    display = os.fspath(path)
+    text = _read_text(Path(path), display)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SweepError.single(display, None, f"invalid TOML: {err}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise _too_deep(display) from None
+    if _nesting_depth(raw) > MAX_NESTING:  # flattening and copying recurse too
+        raise _too_deep(display)
+    if not raw:
+        raise SweepError.single(
+            display, None, "sweep file is empty; it needs at least `scenarios` and `seeds`"
+        )
+    return _build(raw, text, display, Path(path).parent, _parse_overrides(overrides))
+
+
+def _nesting_depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (0 for a scalar), without recursing."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+def _too_deep(display: str) -> SweepError:
+    return SweepError.single(
+        display,
+        None,
+        f"tables and arrays nested too deeply (more than {MAX_NESTING} levels); "
+        "a sweep file needs at most 6",
+    )
+
+
+def _read_text(path: Path, display: str) -> str:
+    try:
+        if path.is_dir():
+            raise SweepError.single(display, None, "is a directory, not a sweep file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SweepError.single(
+                display, None, f"file too large for a sweep file ({size:,} bytes)"
+            )
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        raise SweepError.single(display, None, "file not found") from None
+    except PermissionError:
+        raise SweepError.single(display, None, "permission denied") from None
+    except OSError as err:
+        raise SweepError.single(display, None, f"cannot read file: {err.strerror}") from None
+    try:
+        # utf-8-sig: accept (and drop) a byte-order mark, as scenario files do.
+        return blob.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise SweepError.single(
+            display, None, f"not UTF-8 text (byte 0x{blob[err.start]:02x}); save it as UTF-8"
+        ) from None
+
+
+def _parse_overrides(overrides: Sequence[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    if not overrides:
+        return {}
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    if isinstance(overrides, str):  # one override, not a sequence of characters
+        overrides = [overrides]
+    problems: list[Problem] = []
+    parsed: dict[str, Any] = {}
+    for item in overrides:
+        try:
+            key, value = _split_override(item)
+        except ScenarioError as err:
+            problems.extend(err.problems)
+            continue
+        parsed[key] = value
+    if problems:
+        raise SweepError(problems)
+    return parsed
+
+
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.([A-Za-z_][A-Za-z0-9_-]*|\d+))*$")
+
+
+def normalize_key(key: str) -> str:
+    """A dotted scenario key in one spelling: ``levers[0].intensity`` -> ``levers.0.intensity``.
+
+    Args:
+        key: a dotted key as written.
+
+    Returns:
+        The key with list indices as dotted segments and spaces removed around dots.
+    """
+    key = re.sub(r"\[(\d+)\]", r".\1", key.strip())
+    return ".".join(part.strip() for part in key.split("."))
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"run": {"scale": 5}}`` -> ``{"run.scale": 5}``.
+
+    TOML reads an unquoted dotted key (``run.scale = 5``) as nested tables; quoting it
+    (``"run.scale" = 5``) gives one key. Both mean the same scenario key here.
+    """
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and value:
+            out.update(_flatten(value, name))
+        else:
+            out[name] = value
+    return out
+
+
+def _sweep_key(*parts: str | int) -> str:
+    """A key path in the sweep file, quoting dotted keys: ``grid."levers.0.intensity"[1]``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part)
+        out += f".{text}" if out else text
+    return out
+
+
+def _build(
+    raw: dict[str, Any], text: str | None, display: str, base_dir: Path, overrides: dict
+) -> SweepSpec:
+    """Validate the parsed file, resolve its scenarios and expand it into runs."""
+    data = json.loads(json.dumps(raw, default=_json_default))  # the file as given, JSON-ready
+    shaped = dict(raw)
+    for key in ("set", "grid"):
+        if isinstance(shaped.get(key), dict):
+            shaped[key] = _flatten(shaped[key])
+    sample = shaped.get("sample")
+    if isinstance(sample, dict) and isinstance(sample.get("ranges"), dict):
+        shaped["sample"] = {**sample, "ranges": _flatten(sample["ranges"])}
+    try:
+        spec = SweepFile.model_validate(shaped)
+    except ValidationError as err:
+        raise SweepError(_schema_problems(err, display)) from None
+
+    problems: list[Problem] = []
+    set_values = _normalized(spec.set, "set", display, problems)
+    override_values = _normalized(overrides, None, SET_SOURCE, problems)
+    grid = _normalized(spec.grid or {}, "grid", display, problems)
+    ranges = _normalized(
+        spec.sample.ranges if spec.sample else {}, "sample.ranges", display, problems
+    )
+    if spec.grid is not None and spec.sample is not None:
+        problems.append(
+            Problem(
+                display,
+                None,
+                "give either [grid] or [sample], not both",
+                allowed="one table of parameter variations",
+            )
+        )
+    varied = {**grid, **ranges}
+    for key in set_values.keys() & varied.keys():
+        problems.append(
+            Problem(display, _sweep_key("set", key), "this key is also varied; set it in one place")
+        )
+    for key in override_values.keys() & varied.keys():
+        problems.append(
+            Problem(
+                SET_SOURCE,
+                key,
+                "cannot override a key the sweep varies",
+                allowed=", ".join(k for k in set_values if k not in varied) or None,
+            )
+        )
+    for key, values in grid.items():
+        problems.extend(_check_grid_values(display, key, values))
+    if spec.sample is not None:
+        problems.extend(_check_sample(display, spec.sample, ranges))
+    if problems:
+        raise SweepError(problems)
+
+    all_set = {**set_values, **override_values}
+    n_points = spec.sample.n if spec.sample else math.prod(len(v) for v in grid.values())
+    n_runs = len(spec.scenarios) * n_points * len(spec.seeds)
+    if n_runs > MAX_RUNS:  # checked before the points are built: they could fill memory
+        raise SweepError.single(
+            display,
+            None,
+            f"too many runs: {n_runs:,} (at most {MAX_RUNS:,})",
+            given=f"{len(spec.scenarios)} scenarios x {n_points:,} points x "
+            f"{len(spec.seeds):,} seeds",
+        )
+    if spec.sample is not None:
+        parameters, points = _sample_points(spec.sample, ranges)
+    else:
+        grid = {key: _uniform_numbers(values) for key, values in grid.items()}
+        parameters = tuple(grid)
+        points = tuple(dict(zip(parameters, combo)) for combo in itertools.product(*grid.values()))
+
+    # Values each key must load with: every grid value, both ends of every range.
+    probes = {key: list(values) for key, values in grid.items()}
+    probes.update({key: list(bounds) for key, bounds in ranges.items()})
+    sections = dict.fromkeys(grid, "grid") | dict.fromkeys(ranges, "sample.ranges")
+    scenarios = _resolve_scenarios(
+        spec.scenarios, display, base_dir, set_values, override_values, probes, sections
+    )
+    runs = _expand(scenarios, points, spec.seeds)
+    return SweepSpec(
+        name=spec.name or Path(display).stem,
+        description=spec.description,
+        source=display,
+        text=text,
+        data=data,
+        overrides={
+            k: _json_default(v) if isinstance(v, dt.date) else v for k, v in override_values.items()
+        },
+        scenarios=scenarios,
+        seeds=spec.seeds,
+        set=all_set,
+        parameters=parameters,
+        points=points,
+        sample=None
+        if spec.sample is None
+        else {
+            "method": spec.sample.method,
+            "n": spec.sample.n,
+            "seed": spec.sample.seed,
+        },
+        runs=runs,
+    )
+
+
+def _normalized(
+    table: Mapping[str, Any], section: str | None, file: str, problems: list[Problem]
+) -> dict[str, Any]:
+    """Keys in one spelling; malformed or repeated keys become problems."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        where = _sweep_key(*section.split("."), key) if section else key
+        norm = normalize_key(key)
+        if not _KEY.match(norm):
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    "malformed key",
+                    allowed="a dotted scenario key such as police.p_dissuade or levers.0.intensity",
+                    given=repr(key),
+                )
+            )
+        elif norm in out:
+            problems.append(Problem(file, where, f"the same key as {norm!r}, given twice"))
+        else:
+            out[norm] = value
+    return out
+
+
+def _check_grid_values(display: str, key: str, values: list[Any]) -> list[Problem]:
+    # 1 and 1.0 are the same value (the same run twice); true and 1 are not.
+    seen = set()
+    for value in values:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        ident = ("number", float(value)) if number else (type(value).__name__, value)
+        if ident in seen:
+            return [
+                Problem(
+                    display, _sweep_key("grid", key), "values must be distinct", given=_show(values)
+                )
+            ]
+        seen.add(ident)
+    return []
+
+
+def _check_sample(display: str, sample: SampleTable, ranges: dict[str, list]) -> list[Problem]:
+    problems = []
+    for key, (low, high) in ranges.items():
+        if not low < high:
+            problems.append(
+                Problem(
+                    display,
+                    _sweep_key("sample", "ranges", key),
+                    "low must be below high",
+                    allowed="[low, high] with low < high",
+                    given=f"[{_show(low)}, {_show(high)}]",
+                )
+            )
+    n = sample.n
+    if sample.method == "sobol" and n & (n - 1):
+        lower = 1 << (n.bit_length() - 1)
+        problems.append(
+            Problem(
+                display,
+                "sample.n",
+                "must be a power of 2 for method 'sobol' (its balance needs it)",
+                allowed=f"e.g. {lower} or {lower * 2}",
+                given=str(n),
+            )
+        )
+    return problems
+
+
+def _uniform_numbers(values: list[Any]) -> list[Any]:
+    """Ints become floats when a list mixes them, so a result column has one type."""
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if any(isinstance(v, float) for v in numbers):
+        return [float(v) if v in numbers and not isinstance(v, bool) else v for v in values]
+    return list(values)
+
+
+def _sample_points(
+    sample: SampleTable, ranges: dict[str, list]
+) -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
+    """Draw ``sample.n`` points with scipy.stats.qmc, scaled to the ranges."""
+    from scipy.stats import qmc  # noqa: PLC0415  (scipy is slow to import; only samples need it)
+
+    keys = tuple(ranges)
+    cls = qmc.LatinHypercube if sample.method == "latin_hypercube" else qmc.Sobol
+    # scipy >= 1.15 names the generator `rng`; older versions call it `seed`.
+    arg = "rng" if "rng" in inspect.signature(cls).parameters else "seed"
+    options = {"scramble": True} if cls is qmc.Sobol else {}
+    sampler = cls(d=len(keys), **options, **{arg: sample.seed})
+    unit = sampler.random(sample.n)
+    points = []
+    for row in unit:
+        point: dict[str, Any] = {}
+        for key, u in zip(keys, row):
+            low, high = ranges[key]
+            if isinstance(low, int) and isinstance(high, int):
+                # Integer bounds: each of low..high equally likely (for counts and days).
+                point[key] = min(high, low + math.floor(float(u) * (high - low + 1)))
+            else:
+                point[key] = float(low + float(u) * (high - low))
+        points.append(point)
+    return keys, tuple(points)
+
+
+def _resolve_scenarios(
+    entries: list[str],
+    display: str,
+    base_dir: Path,
+    set_values: dict[str, Any],
+    override_values: dict[str, Any],
+    probes: dict[str, list[Any]],
+    sections: dict[str, str],
+) -> tuple[ScenarioEntry, ...]:
+    """Load each scenario with ``set``, then with each probe value; collect every problem."""
+    problems: list[tuple[Problem, str | None]] = []
+    resolved: list[ScenarioEntry] = []
+    files_seen: dict[Path, int] = {}
+    for i, entry in enumerate(entries):
+        where = _sweep_key("scenarios", i)
+        file = os.path.normpath(os.path.join(os.path.dirname(display), entry))
+        path = base_dir / entry
+        if not entry.strip() or not path.is_file():
+            problems.append(
+                (
+                    Problem(
+                        display,
+                        where,
+                        f"file not found: {file} (paths are relative to the sweep file)",
+                        given=_show(entry),
+                    ),
+                    None,
+                )
+            )
+            continue
+        ident = path.resolve()
+        if ident in files_seen:
+            problems.append(
+                (
+                    Problem(
+                        display,
+                        where,
+                        f"the same file as scenarios[{files_seen[ident]}]",
+                        given=_show(entry),
+                    ),
+                    None,
+                )
+            )
+            continue
+        files_seen[ident] = i
+        everything = {**set_values, **override_values}
+        try:
+            config = load_scenario(file, everything or None)
+        except ScenarioError:
+            # Only now find out who is to blame (a costlier path than the good one).
+            blame = _blame_set(file, display, set_values, override_values)
+            if blame is None:  # nothing alone: the keys together (a lever after the end)
+                try:
+                    load_scenario(file, everything)
+                except ScenarioError as err:
+                    blame = _rehome(err, display, "set", None, Path(file).stem)
+            problems.extend(blame)
+            continue
+        toml = scenario_to_toml(config)
+        for key, values in probes.items():
+            for value in values:
+                try:
+                    load_scenario_text(toml, source=file, overrides={key: value})
+                except ScenarioError as err:
+                    where_key = _sweep_key(*sections[key].split("."), key)
+                    problems.extend(_rehome(err, display, where_key, key, config.name))
+        run = config.run
+        resolved.append(
+            ScenarioEntry(
+                index=i,
+                name=config.name,
+                file=file,
+                toml=toml,
+                sha256=hashlib.sha256(toml.encode("utf-8")).hexdigest(),
+                scale=float(run.scale),
+                population_national=int(run.population_national),
+                n_residents=max(1, round(run.population_national / run.scale)),
+            )
+        )
+    names: dict[str, int] = {}
+    for entry in resolved:
+        if entry.name in names:
+            problems.append(
+                (
+                    Problem(
+                        display,
+                        _sweep_key("scenarios", entry.index),
+                        f"two scenarios named {entry.name!r} (scenarios[{names[entry.name]}] "
+                        "too): results could not tell them apart",
+                        allowed="scenarios with distinct `name`s",
+                    ),
+                    None,
+                )
+            )
+        names.setdefault(entry.name, entry.index)
+    if problems:
+        raise SweepError(_merge_scenarios(problems, len(entries)))
+    return tuple(resolved)
+
+
+def _blame_set(
+    file: str, display: str, set_values: dict[str, Any], override_values: dict[str, Any]
+) -> list[tuple[Problem, str | None]] | None:
+    """The problems of a scenario that does not load with ``set``: its own, or one key's."""
+    try:
+        load_scenario(file)
+    except ScenarioError as err:
+        return [(p, None) for p in err.problems]  # they name the scenario file itself
+    label = Path(file).stem
+    problems: list[tuple[Problem, str | None]] = []
+    for source, values, section in (
+        (display, set_values, "set"),
+        (SET_SOURCE, override_values, None),
+    ):
+        for key, value in values.items():
+            try:
+                load_scenario(file, {key: value})
+            except ScenarioError as err:
+                where = _sweep_key(section, key) if section else key
+                problems.extend(_rehome(err, source, where, key, label))
+    return problems or None
+
+
+def _merge_scenarios(problems: list[tuple[Problem, str | None]], n_scenarios: int) -> list[Problem]:
+    """One line per problem, naming the scenarios it arose in (the same bad key fails in each)."""
+    where: dict[Problem, list[str]] = {}
+    for problem, scenario in problems:
+        names = where.setdefault(problem, [])
+        if scenario is not None and scenario not in names:
+            names.append(scenario)
+    out = []
+    for problem, names in where.items():
+        if not names:
+            out.append(problem)
+            continue
+        if len(names) == n_scenarios > 1:
+            tag = f"in all {n_scenarios} scenarios"
+        else:
+            tag = ("scenario " if len(names) == 1 else "scenarios ") + ", ".join(map(repr, names))
+        out.append(dataclasses.replace(problem, message=f"{problem.message} ({tag})"))
+    return out
+
+
+def _rehome(
+    err: ScenarioError, file: str, where: str, dotted: str | None, scenario: str
+) -> list[tuple[Problem, str | None]]:
+    """Point a scenario loader's problems at the sweep file key that caused them.
+
+    Returns:
+        Each problem with the scenario it arose in, when the problem does not name the scenario
+        file itself (so that the same bad key in every scenario can be reported once).
+    """
+    out: list[tuple[Problem, str | None]] = []
+    for p in err.problems:
+        if p.file == MAPPING_SOURCE:
+            detail = p.message
+            suggestion = None
+            key = normalize_key(p.key) if p.key else None
+            if key and key != dotted:
+                detail = f"{p.key}: {detail}"
+            if p.suggestion and key and dotted and dotted.startswith(key):
+                # The loader suggests one segment; the user needs the whole key.
+                head = key.rpartition(".")[0]
+                suggestion = f"{head}.{p.suggestion}" if head else p.suggestion
+                suggestion += dotted[len(key) :]
+            elif p.suggestion:
+                suggestion = p.suggestion
+            out.append((Problem(file, where, detail, p.allowed, p.given, suggestion), scenario))
+        else:
+            # A check across keys names every source: the scenario file and "overrides".
+            sources = [file if s == MAPPING_SOURCE else s for s in (p.file or "").split(" + ")]
+            cause = f"--set {where}" if file == SET_SOURCE else f"{where} in {file}"
+            out.append(
+                (
+                    Problem(
+                        " + ".join(s for s in sources if s) or file,
+                        p.key or where,
+                        f"{p.message} (with {cause})",
+                        p.allowed,
+                        p.given,
+                        p.suggestion,
+                    ),
+                    None,
+                )
+            )
+    return out
+
+
+def _expand(
+    scenarios: tuple[ScenarioEntry, ...], points: tuple[dict[str, Any], ...], seeds: tuple[int, ...]
+) -> tuple[RunSpec, ...]:
+    runs = []
+    for seed in seeds:
+        for s, entry in enumerate(scenarios):
+            for p, point in enumerate(points):
+                runs.append(
+                    RunSpec(
+                        run_id=run_id(entry.name, entry.sha256, point, seed),
+                        index=len(runs),
+                        scenario=entry.name,
+                        scenario_index=s,
+                        point_index=p,
+                        seed=seed,
+                        params=dict(point),
+                    )
+                )
+    return tuple(runs)
+
+
+def run_id(scenario: str, scenario_sha256: str, params: Mapping[str, Any], seed: int) -> str:
+    """The stable id of one run's inputs (16 hex digits of a SHA-256).
+
+    Args:
+        scenario: the scenario's name.
+        scenario_sha256: digest of the resolved scenario's TOML (with the sweep's ``set``).
+        params: the run's parameter values by dotted key.
+        seed: the run's seed.
+
+    Returns:
+        The id, the same on every machine and Python version (JSON with sorted keys; floats
+        written by ``repr``, which round-trips exactly).
+    """
+    payload = {
+        "scenario": scenario,
+        "scenario_sha256": scenario_sha256,
+        "params": {k: _json_default(v) if isinstance(v, dt.date) else v for k, v in params.items()},
+        "seed": seed,
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages for schema errors
+# ---------------------------------------------------------------------------------------------
+
+_TYPE_MESSAGES = {
+    "int_type": "must be a whole number",
+    "string_type": "must be a string",
+    "list_type": "must be an array",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "float_type": "must be a number",
+}
+
+
+def _schema_problems(err: ValidationError, display: str) -> list[Problem]:
+    """One Problem per pydantic error, with sweep-file key paths and suggestions."""
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = e["loc"]
+        key = _sweep_key(*loc) or None
+        etype = e["type"]
+        value = e.get("input")
+        ctx = e.get("ctx") or {}
+        allowed = given = suggestion = None
+        message = e["msg"]
+        if etype == "extra_forbidden":
+            owner = SampleTable if loc[0] == "sample" and len(loc) == 2 else SweepFile
+            keys = list(owner.model_fields)
+            message, allowed = "unknown key", ", ".join(keys)
+            suggestion = _suggest(str(loc[-1]), keys)
+            given = _show(value)
+        elif etype == "literal_error":
+            message, allowed = "unknown sampling method", ", ".join(SAMPLE_METHODS)
+            given = _show(value)
+            suggestion = _suggest(str(value), SAMPLE_METHODS) if isinstance(value, str) else None
+        elif etype == "missing":
+            message = "required key missing"
+            if loc == ("seeds",):
+                allowed = "a count (seeds = 20 means 0..19) or a list of seeds"
+        elif etype in ("greater_than_equal", "less_than_equal"):
+            op, bound = (
+                (">=", ctx.get("ge")) if etype == "greater_than_equal" else ("<=", ctx.get("le"))
+            )
+            message, given = f"must be {op} {bound}", _show(value)
+        elif etype in ("too_short", "too_long"):
+            if len(loc) == 3 and loc[:2] == ("sample", "ranges"):
+                message, allowed = "must be a range of two numbers", "[low, high]"
+            elif loc == ("scenarios",) or (loc and loc[0] == "grid"):
+                message = "must not be empty"
+            else:
+                want = ctx.get("min_length") if etype == "too_short" else ctx.get("max_length")
+                message = (
+                    f"must have {'at least' if etype == 'too_short' else 'at most'} {want} items"
+                )
+            given = _show(value)
+        elif etype == "string_too_short":
+            message = "must not be empty"
+        elif etype in _TYPE_MESSAGES:
+            message = _TYPE_MESSAGES[etype]
+            given = _show(value, with_type=True)
+        elif etype == "value_error":
+            message = str(ctx.get("error", message))
+            given = _show(value, with_type=True)
+        problems.append(Problem(display, key, message, allowed, given, suggestion))
+    return problems
