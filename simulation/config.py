@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field, model_validator
 
 from simulation.levers import AnyLever
@@ -22,10 +24,17 @@ class ScenarioConfig(ModelParams):
 
     @model_validator(mode="after")
     def _levers_inside_run(self) -> ScenarioConfig:
+        first_day = self.run.start - dt.timedelta(days=self.run.burn_in_days)
         for i, lever in enumerate(self.levers):
             if lever.start > self.run.end:
                 raise ValueError(
                     f"levers[{i}] ({lever.type}) starts on {lever.start.isoformat()}, after the "
                     f"run ends on {self.run.end.isoformat()}: it would never act"
+                )
+            if lever.end is not None and lever.end < first_day:
+                raise ValueError(
+                    f"levers[{i}] ({lever.type}) ends on {lever.end.isoformat()}, before the "
+                    f"first simulated day {first_day.isoformat()} (run.start less "
+                    "run.burn_in_days): it would never act"
                 )
         return self

@@ -63,8 +63,11 @@ class Gang(mesa.Agent):
         self.account_wear = 0.0
         self.cash_yuan = cash_yuan
         self.portfolio = portfolio / portfolio.sum()
+        self.base_portfolio = self.portfolio.copy()  # the mix the gang knows best
         self.revenue_yuan = np.zeros(len(FRAUD_TYPES))
         self.payment_rate = 0.0  # smoothed victim payments per day
+        self.spend_rate = 0.0  # smoothed spending on cards, yuan per day
+        self.spend_today = 0.0
         self.payments_waiting = 0  # payments that found no account today
         self.days_without_cards = 0  # consecutive days with no phone card to work with
         self.founding_size = 0  # members when founded; recruitment stops at a multiple of it
@@ -188,21 +191,27 @@ def learn(
     portfolio = np.array([g.portfolio for g in gangs])
     revenue = memory * revenue + (1.0 - memory) * revenue_today
     rates = np.array([g.payment_rate for g in gangs])
+    spend = np.array([g.spend_today for g in gangs])
+    spend = memory * np.array([g.spend_rate for g in gangs]) + (1.0 - memory) * spend
     rates = memory * rates + (1.0 - memory) * payments_today
     # Gangs do not know returns exactly: a small jitter also breaks ties.
     jitter = rng.uniform(0.9, 1.1, size=revenue.shape)
     learning = (revenue.sum(axis=1) > 0.0) & (params.p_switch_type > 0.0)
     if learning.any():
-        per_effort = revenue / np.maximum(portfolio, 1e-3)
-        best = np.argmax(per_effort * jitter, axis=1)
-        target = np.zeros_like(portfolio)
-        target[np.arange(len(gangs)), best] = 1.0
+        # Returns per unit of effort, relative to the gang's average return. Gangs tilt their
+        # founding mix toward what pays (they know some scripts better than others and do not
+        # bet everything on one), so a measure that hits one type displaces effort to others.
+        per_effort = revenue / np.maximum(portfolio, 1e-3) * jitter
+        mean_return = np.maximum(per_effort.mean(axis=1, keepdims=True), 1e-12)
+        tilt = np.power(per_effort / mean_return + 0.1, params.return_sensitivity)
+        base = np.array([g.base_portfolio for g in gangs])
+        target = base * tilt
+        target /= target.sum(axis=1, keepdims=True)
         shifted = (1.0 - params.p_switch_type) * portfolio + params.p_switch_type * target
-        # A floor on every type: gangs keep the scripts they know and return to them.
-        shifted = np.maximum(shifted, 0.01)
-        shifted /= shifted.sum(axis=1, keepdims=True)
         portfolio = np.where(learning[:, None], shifted, portfolio)
     for i, gang in enumerate(gangs):
         gang.revenue_yuan = revenue[i]
         gang.portfolio = portfolio[i]
         gang.payment_rate = float(rates[i])
+        gang.spend_rate = float(spend[i])
+        gang.spend_today = 0.0

@@ -159,10 +159,12 @@ class EarlyWarningLever(Lever):
     phase: ClassVar[Phase] = Phase.EARLY_WARNING
     type: Literal["early_warning"]
     capacity_national_per_day: NonNegative = Field(
-        52_000.0, description="Extra warning instructions per day nationally (2021: 52,000)."
+        47_000.0,
+        description="Extra warning instructions per day nationally, on top of the standing "
+        "5,000 (2021: 52,000 in all).",
     )
     p_detect_gain: Probability = Field(
-        0.3, description="Share of the gap to 1 added to the daily detection chance."
+        0.05, description="Share of the gap to 1 added to the daily detection chance."
     )
     p_dissuade_gain: Probability = Field(
         0.1, description="Share of the gap to 1 added to the dissuasion success."
@@ -185,7 +187,7 @@ class PublicityLever(Lever):
     phase: ClassVar[Phase] = Phase.PUBLICITY
     type: Literal["publicity"]
     boost_per_day: Probability = Field(
-        0.002, description="Share of the awareness gap to 1 closed per day in the reached groups."
+        0.0001, description="Share of the awareness gap to 1 closed per day in the reached groups."
     )
     target_groups: GroupWeights = Field(
         GroupWeights(), description="Relative reach by group (1 = full reach)."
@@ -236,7 +238,7 @@ class CardCrackdownLever(Lever):
     phase: ClassVar[Phase] = Phase.CARD_MARKET
     type: Literal["card_crackdown"]
     p_seize_broker_stock_per_day: Probability = Field(
-        0.03, description="Daily chance each broker's stock is seized."
+        0.022, description="Daily chance each broker's stock is seized."
     )
     p_seize_gang_stock_per_day: Probability = Field(
         0.005, description="Daily chance each gang's card stock is seized."
@@ -245,13 +247,13 @@ class CardCrackdownLever(Lever):
         0.1, description="Chance a card sale is traced and the seller punished."
     )
     p_destroy_broker_per_day: Probability = Field(
-        0.006, description="Daily chance each broker ('two-card' gang) is destroyed."
+        0.003, description="Daily chance each broker ('two-card' gang) is destroyed."
     )
     phone_card_clearing_per_day: Probability = Field(
-        0.03, description="Share of gangs' phone cards cleared (MIIT) per day."
+        0.05, description="Share of gangs' phone cards cleared (MIIT) per day."
     )
     bank_account_clearing_per_day: Probability = Field(
-        0.03, description="Share of gangs' mule accounts cleared (PBoC) per day."
+        0.05, description="Share of gangs' mule accounts cleared (PBoC) per day."
     )
     max_cards_per_person: float | None = Field(
         None, ge=1.0, le=1000.0, description="Cap on cards one seller can supply per sale."
@@ -292,19 +294,19 @@ class RepatriationLever(Lever):
     phase: ClassVar[Phase] = Phase.CROSS_BORDER
     type: Literal["repatriation"]
     repatriation_per_day: CountryWeights = Field(
-        CountryWeights(cambodia=0.0004, myanmar=0.0002, philippines=0.0004, laos=0.0003,
-                       malaysia=0.0003),
+        CountryWeights(cambodia=0.000008, myanmar=0.000004, philippines=0.000008, laos=0.000006,
+                       malaysia=0.000006),
         description="Daily chance an overseas member is repatriated, by host country "
         "(cooperation differs; assumption).",
     )  # fmt: skip
     p_returnee_arrest_gain: Probability = Field(
-        0.5, description="Share of the gap to 1 added to the chance a returnee is arrested."
+        0.3, description="Share of the gap to 1 added to the chance a returnee is arrested."
     )
     surrender_per_day: Probability = Field(
-        0.001, description="Extra daily chance an overseas member surrenders."
+        0.00003, description="Extra daily chance an overseas member surrenders."
     )
     p_exit_control: Probability = Field(
-        0.3, description="Chance a recruit heading abroad is stopped at the border."
+        0.6, description="Chance a recruit heading abroad is stopped at the border."
     )
     officer_hours_per_action: NonNegative = 30.0
 
@@ -326,7 +328,7 @@ class InterceptionLever(Lever):
     phase: ClassVar[Phase] = Phase.CONTACT
     type: Literal["interception"]
     p_block_gain: ChannelProbabilities = Field(
-        ChannelProbabilities(call=0.3, sms=0.3, website=0.3, social_app=0.1, live_stream=0.05),
+        ChannelProbabilities(call=0.2, sms=0.2, website=0.2, social_app=0.05, live_stream=0.03),
         description="Share of the contacts that got through which are now blocked, by channel.",
     )
     officer_hours_per_action: NonNegative = 0.0
@@ -369,8 +371,11 @@ class InvestigationLever(Lever):
     p_crack_gain: Probability = Field(
         0.2, description="Share of the gap to 1 added to the chance a case is cracked."
     )
-    arrests_per_crack_gain: NonNegative = Field(
-        0.5, le=1000, description="Extra members arrested per cracked case (cluster crackdowns)."
+    arrests_per_crack_gain: float = Field(
+        0.5,
+        le=1000,
+        description="Extra members arrested per cracked case (cluster crackdowns).",
+        ge=0.0,
     )
     officer_hours_per_action: NonNegative = 40.0
 

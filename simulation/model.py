@@ -147,8 +147,8 @@ class FraudModel(mesa.Model):
 
     1. **policy** - reset today's :class:`PolicyState`; each phase below first lets the levers
        that act in it add their effect.
-    2. **publicity** (:class:`PublicityOffice`) - campaigns raise group awareness; residents
-       install the anti-fraud app; awareness decays.
+    2. **publicity** (:class:`PublicityOffice`) - awareness decays; campaigns raise group
+       awareness; residents install the anti-fraud app.
     3. **card_market** - willing residents sell cards to brokers (some sellers punished);
        the broken-card unit seizes stocks, destroys brokers, clears gangs' cards
        (:class:`CardCrackdownUnit`); gangs buy cards; prices move; new brokers enter.
@@ -220,6 +220,7 @@ class FraudModel(mesa.Model):
             n_residents, c.population, c.awareness, self.streams["init.population"]
         )
         self.app_users = 0
+        self._savings_reference_yuan = float(np.median(self.residents.savings_yuan))
 
         # Fraud economy state
         self.scams = ColumnTable(
@@ -350,6 +351,8 @@ class FraudModel(mesa.Model):
 
     def _phase_payment(self) -> None:
         self._act_levers(Phase.PAYMENT)
+        for gang in self.gang_by_id.values():
+            gang.payments_waiting = 0  # counted afresh on each day's payments; read tomorrow
         self._abandon_scams()
         self._take_payments()
 
@@ -588,6 +591,7 @@ class FraudModel(mesa.Model):
             sold_bank = rng.multivariate_hypergeometric(bank_stock, int(got_bank.sum()))
             for gang, phone, bank in zip(gangs, got_phone.tolist(), got_bank.tolist(), strict=True):
                 gang.cash_yuan -= phone * phone_price + bank * bank_price
+                gang.spend_today += phone * phone_price + bank * bank_price
                 gang.phone_cards += phone
                 gang.mule_accounts += bank
             for broker, phone, bank in zip(
@@ -724,7 +728,14 @@ class FraudModel(mesa.Model):
         # Single sessions pay the same day (between 08:00 and 22:00); grooming takes weeks.
         start_hour = self.day_index * HOURS_PER_DAY + rng.uniform(8.0, 22.0, size=k)
         first_pay = start_hour + rng.exponential(1.0, size=k) * script_days * HOURS_PER_DAY
-        planned = median * rng.lognormal(0.0, sigma)
+        # Scammers size their ask to the victim's means (grooming finds out what they have),
+        # so losses of a million yuan come from the wealthy, as they do in the case files.
+        wealth = self.residents.savings_yuan[victim] / self._savings_reference_yuan
+        planned = (
+            median
+            * rng.lognormal(0.0, sigma)
+            * np.power(np.maximum(wealth, 1e-6), self.config.gangs.ask_wealth_elasticity)
+        )
         self.residents.engaged[victim] = True
         self.scams.append(
             victim=victim,
@@ -1005,7 +1016,6 @@ class FraudModel(mesa.Model):
             payout = max(0.0, gang.cash_yuan - g.cash_reserve_yuan) * g.payout_share_per_day
             gang.cash_yuan -= payout
             self.paid_out_yuan += payout
-            gang.payments_waiting = 0  # counted afresh on each day's payments
             gang.feel_pressure(g)
             if not gang.overseas and rng.random() < min(1.0, g.p_move_abroad_per_risk * gang.risk):
                 self._move_abroad(gang, rng)
@@ -1055,14 +1065,18 @@ class FraudModel(mesa.Model):
         rng = self.streams["gang.found"]
         gangs = list(self.gang_by_id.values())
         operators = sum(x.n_operators for x in gangs)
-        revenue = sum(float(x.revenue_yuan.sum()) for x in gangs) / operators if operators else 0.0
+        # Would-be founders look at what an operator nets: revenue less what cards cost. More
+        # gangs bid card prices up, which holds founding back (the market's negative feedback).
+        profit = sum(float(x.revenue_yuan.sum()) - x.spend_rate for x in gangs)
+        profit = profit / operators if operators else 0.0
         if self.day_index == 0 or self._revenue_ref is None:
             # Profit is judged relative to the state at the end of the burn-in.
-            if self.day_index >= 0 and revenue > 0:
-                self._revenue_ref = revenue
+            if self.day_index >= 0 and profit > 0:
+                self._revenue_ref = profit
             attractiveness = 1.0
         else:
-            attractiveness = float(np.clip(revenue / self._revenue_ref, 0.0, 3.0))
+            ratio = max(profit, 0.0) / self._revenue_ref
+            attractiveness = float(np.clip(ratio**g.founding_elasticity, 0.0, 3.0))
         domestic = [x.risk for x in gangs if not x.overseas]
         pressure = float(np.mean(domestic)) if domestic else 0.0
         p_abroad = toward_one(g.overseas_share, min(1.0, g.new_gang_abroad_per_risk * pressure))

@@ -130,11 +130,12 @@ class RunParams(Section):
     end: dt.date = Field(
         dt.date(2021, 6, 30), description="Last reported day, inclusive (ISO date)."
     )
-    burn_in_days: Count = Field(
+    burn_in_days: int = Field(
         120,
         le=3650,
         description="Days simulated before `start` and not reported, so that gangs, card "
         "stocks and ongoing grooming reach a steady state (assumption).",
+        ge=0,
     )
     scale: float = Field(
         1000.0,
@@ -143,8 +144,11 @@ class RunParams(Section):
         description="Real people per resident agent; every count times `scale` is a national "
         "equivalent (1000 gives 1.41 M residents for China).",
     )
-    population_national: Count = Field(
-        1_410_000_000, ge=1, description="People represented (China 2021, about 1.41 bn)."
+    population_national: int = Field(
+        1_410_000_000,
+        ge=1,
+        description="People represented (China 2021, about 1.41 bn).",
+        le=10**12,
     )
 
     @model_validator(mode="after")
@@ -153,6 +157,11 @@ class RunParams(Section):
             raise ValueError(
                 f"run.end ({self.end.isoformat()}) must not be before run.start "
                 f"({self.start.isoformat()})"
+            )
+        if (self.start - dt.date.min).days < self.burn_in_days:
+            raise ValueError(
+                f"run.start ({self.start.isoformat()}) leaves no room for run.burn_in_days "
+                f"({self.burn_in_days}) before it in the calendar"
             )
         return self
 
@@ -225,8 +234,8 @@ class PopulationParams(Section):
 
     groups: GroupsParams = GroupsParams()
     regions: RegionWeights = RegionWeights()
-    savings_sigma: Positive = Field(
-        1.2, le=5.0, description="Sigma of log savings (dimensionless, heavy tail)."
+    savings_sigma: float = Field(
+        1.4, le=5.0, description="Sigma of log savings (dimensionless, heavy tail).", gt=0.0
     )
 
 
@@ -245,11 +254,12 @@ class AwarenessParams(Section):
         ),
         description="Group awareness level at the start and the floor it decays back to.",
     )
-    decay_days: Positive = Field(
+    decay_days: float = Field(
         180.0,
         le=36_500,
         description="E-folding time (days) of awareness gained from warnings, publicity "
         "and experience (assumption).",
+        gt=0.0,
     )
     boost_victimised: Probability = Field(
         0.5,
@@ -263,10 +273,11 @@ class AwarenessParams(Section):
         0.15,
         description="Awareness gained on installing the anti-fraud app (share of the gap to 1).",
     )
-    effect_exponent: Positive = Field(
+    effect_exponent: float = Field(
         2.0,
         le=20.0,
         description="Engagement probability scales with (1 - awareness) ** effect_exponent.",
+        gt=0.0,
     )
 
 
@@ -291,10 +302,11 @@ class FraudTypeParams(Section):
         0.0, description="Mean days between successive payments."
     )
     loss_median_yuan: Positive = Field(
-        description="Median total loss per completed case, yuan (lognormal, capped by savings)."
+        description="Median ask per case from a victim with the population's median savings, "
+        "yuan (lognormal; scaled by savings to the power ask_wealth_elasticity, capped by savings)."
     )
-    loss_sigma: Positive = Field(
-        1.2, le=5.0, description="Sigma of the log loss per case (dimensionless)."
+    loss_sigma: float = Field(
+        1.2, le=5.0, description="Sigma of the log loss per case (dimensionless).", gt=0.0
     )
     p_abandon_per_day: Probability = Field(
         0.02,
@@ -328,21 +340,21 @@ class FraudTypesParams(Section):
     """
 
     online_loan: FraudTypeParams = _ftype(
-        portfolio_share=0.17, p_engage=0.001, script_days=2, n_payments=3,
+        portfolio_share=0.17, p_engage=0.000526, script_days=2, n_payments=3,
         payment_interval_days=1, loss_median_yuan=15_000, loss_sigma=1.0, p_report=0.55,
         susceptibility={"jobless_youth": 2.5, "migrant_worker": 2.0, "student": 1.5,
                         "elderly": 0.3, "finance_staff": 0.3},
         channels={"call": 0.3, "sms": 0.4, "website": 0.2, "social_app": 0.1},
     )  # fmt: skip
     rebate: FraudTypeParams = _ftype(
-        portfolio_share=0.22, p_engage=0.001, script_days=1, n_payments=4,
+        portfolio_share=0.22, p_engage=0.000437, script_days=1, n_payments=4,
         payment_interval_days=0.5, loss_median_yuan=12_000, loss_sigma=1.1, p_report=0.5,
         susceptibility={"student": 3.0, "jobless_youth": 3.0, "online_shopper": 2.0,
                         "elderly": 0.2, "finance_staff": 0.3},
         channels={"sms": 0.3, "social_app": 0.6, "website": 0.1},
     )  # fmt: skip
     killing_pigs: FraudTypeParams = _ftype(
-        portfolio_share=0.20, p_engage=0.00067, script_days=30, n_payments=4,
+        portfolio_share=0.20, p_engage=0.000765, script_days=30, n_payments=4,
         payment_interval_days=7, loss_median_yuan=80_000, loss_sigma=1.2, p_report=0.6,
         p_abandon_per_day=0.015, report_delay_hours_median=120,
         susceptibility={"working_adult": 1.5, "finance_staff": 1.3, "elderly": 0.7,
@@ -350,26 +362,26 @@ class FraudTypesParams(Section):
         channels={"social_app": 0.7, "website": 0.1, "live_stream": 0.2},
     )  # fmt: skip
     fake_customer_service: FraudTypeParams = _ftype(
-        portfolio_share=0.10, p_engage=0.0005, script_days=0, n_payments=1,
+        portfolio_share=0.10, p_engage=0.000470, script_days=0, n_payments=1,
         loss_median_yuan=12_000, loss_sigma=1.1, p_report=0.65, report_delay_hours_median=6,
         susceptibility={"online_shopper": 2.5, "student": 1.2},
         channels={"call": 0.8, "sms": 0.2},
     )  # fmt: skip
     impersonate_acquaintance: FraudTypeParams = _ftype(
-        portfolio_share=0.06, p_engage=0.00033, script_days=0, n_payments=1,
+        portfolio_share=0.06, p_engage=0.000276, script_days=0, n_payments=1,
         loss_median_yuan=20_000, loss_sigma=1.2, p_report=0.65, report_delay_hours_median=4,
         susceptibility={"finance_staff": 5.0, "elderly": 1.5},
         channels={"call": 0.3, "social_app": 0.7},
     )  # fmt: skip
     impersonate_police: FraudTypeParams = _ftype(
-        portfolio_share=0.05, p_engage=0.00027, script_days=0, n_payments=2,
+        portfolio_share=0.05, p_engage=0.000291, script_days=0, n_payments=2,
         payment_interval_days=0.2, loss_median_yuan=50_000, loss_sigma=1.3, p_report=0.7,
         report_delay_hours_median=12,
         susceptibility={"elderly": 2.5, "student": 1.5},
         channels={"call": 0.9, "sms": 0.1},
     )  # fmt: skip
     fake_investment: FraudTypeParams = _ftype(
-        portfolio_share=0.08, p_engage=0.0004, script_days=20, n_payments=3,
+        portfolio_share=0.08, p_engage=0.000657, script_days=20, n_payments=3,
         payment_interval_days=5, loss_median_yuan=60_000, loss_sigma=1.3, p_report=0.55,
         p_abandon_per_day=0.02, report_delay_hours_median=96,
         susceptibility={"working_adult": 1.5, "finance_staff": 1.5, "elderly": 1.8,
@@ -378,13 +390,13 @@ class FraudTypesParams(Section):
                   "live_stream": 0.1},
     )  # fmt: skip
     fake_shopping: FraudTypeParams = _ftype(
-        portfolio_share=0.05, p_engage=0.00083, script_days=0, n_payments=1,
+        portfolio_share=0.05, p_engage=0.000407, script_days=0, n_payments=1,
         loss_median_yuan=12_000, loss_sigma=1.0, p_report=0.35, report_delay_hours_median=48,
         susceptibility={"online_shopper": 3.0, "student": 1.5},
         channels={"website": 0.5, "social_app": 0.3, "live_stream": 0.2},
     )  # fmt: skip
     campus_loan_cancellation: FraudTypeParams = _ftype(
-        portfolio_share=0.03, p_engage=0.0005, script_days=0, n_payments=2,
+        portfolio_share=0.03, p_engage=0.000866, script_days=0, n_payments=2,
         payment_interval_days=0.1, loss_median_yuan=15_000, loss_sigma=1.0, p_report=0.6,
         report_delay_hours_median=8,
         susceptibility={"student": 1.0, "working_adult": 0.8, "jobless_youth": 1.5,
@@ -392,7 +404,7 @@ class FraudTypesParams(Section):
         channels={"call": 0.8, "sms": 0.2},
     )  # fmt: skip
     game_item_trading: FraudTypeParams = _ftype(
-        portfolio_share=0.04, p_engage=0.001, script_days=0, n_payments=1,
+        portfolio_share=0.04, p_engage=0.000411, script_days=0, n_payments=1,
         loss_median_yuan=10_000, loss_sigma=0.9, p_report=0.3, report_delay_hours_median=48,
         susceptibility={"student": 3.0, "jobless_youth": 2.5, "elderly": 0.05,
                         "finance_staff": 0.3},
@@ -419,20 +431,20 @@ class GangParams(Section):
         CountryWeights(cambodia=3.0, myanmar=3.0, philippines=2.0, laos=1.0, malaysia=1.0),
         description="Relative share of overseas dens by host country (assumption).",
     )
-    n_operators_mean: Positive = Field(
-        8.0, le=1000, description="Mean operators per gang at founding (Poisson)."
+    n_operators_mean: float = Field(
+        8.0, le=1000, description="Mean operators per gang at founding (Poisson).", gt=0.0
     )
-    n_technicians_mean: NonNegative = Field(1.0, le=1000)
-    n_recruiters_mean: NonNegative = Field(0.5, le=1000)
-    n_launderers_mean: NonNegative = Field(1.0, le=1000)
-    n_dens_mean: Positive = Field(
-        1.5, le=100, description="Mean dens per gang (Zhejiang ring: 7 dens; assumption)."
+    n_technicians_mean: float = Field(1.0, le=1000, ge=0.0)
+    n_recruiters_mean: float = Field(0.5, le=1000, ge=0.0)
+    n_launderers_mean: float = Field(1.0, le=1000, ge=0.0)
+    n_dens_mean: float = Field(
+        1.5, le=100, description="Mean dens per gang (Zhejiang ring: 7 dens; assumption).", gt=0.0
     )
-    contacts_per_operator_per_day: NonNegative = Field(
-        40.0, le=100_000, description="Contact attempts per operator per day (assumption)."
+    contacts_per_operator_per_day: float = Field(
+        40.0, le=100_000, description="Contact attempts per operator per day (assumption).", ge=0.0
     )
     contacts_per_phone_card: Positive = Field(
-        150.0, description="Contacts a phone card carries before it is burnt or blocked."
+        600.0, description="Contacts a phone card carries before it is burnt or blocked."
     )
     payments_per_mule_account: Positive = Field(
         2.0, description="Victim payments a first-level mule account takes before it is dropped."
@@ -442,8 +454,16 @@ class GangParams(Section):
         description="Chance that a victim ready to pay is lost when the gang has no mule "
         "account to take the money (the moment passes; assumption).",
     )
-    card_stock_days: Positive = Field(
-        10.0, le=365, description="Days of card use a gang tries to hold in stock."
+    ask_wealth_elasticity: float = Field(
+        0.8,
+        le=3.0,
+        description="Elasticity of the amount a scam asks for to the victim's savings relative "
+        "to the population median (assumption: scripts probe victims' means; >1 M yuan cases "
+        "come from wealthy victims).",
+        ge=0.0,
+    )
+    card_stock_days: float = Field(
+        10.0, le=365, description="Days of card use a gang tries to hold in stock.", gt=0.0
     )
     initial_cash_yuan: NonNegative = Field(
         200_000.0, description="Cash per gang at founding, yuan (assumption)."
@@ -458,43 +478,60 @@ class GangParams(Section):
         50_000.0, description="Working cash a gang keeps back from payouts, yuan (assumption)."
     )
     p_switch_type: Probability = Field(
-        0.05,
-        description="Daily weight moved from a gang's portfolio toward its most profitable type.",
+        0.02,
+        description="Share of a gang's effort moved each day toward its return-tilted mix.",
     )
-    risk_memory_days: Positive = Field(
-        30.0, le=3650, description="E-folding memory of perceived risk (days)."
+    return_sensitivity: float = Field(
+        0.5,
+        le=10.0,
+        description="How strongly gangs tilt their founding mix of fraud types toward the types "
+        "that pay more per unit of effort (exponent on relative returns; 0 = never adapt).",
+        ge=0.0,
+    )
+    risk_memory_days: float = Field(
+        30.0, le=3650, description="E-folding memory of perceived risk (days).", gt=0.0
     )
     p_move_abroad_per_risk: Probability = Field(
         0.02,
         description="Daily chance a domestic gang moves its dens abroad, per unit of perceived "
         "risk (risk ~ arrests and seizures it has suffered, per member).",
     )
-    n_members_min: Count = Field(2, le=1000, description="A gang with fewer members breaks up.")
+    n_members_min: int = Field(2, le=1000, description="A gang with fewer members breaks up.", ge=0)
     p_member_leave_per_day: Probability = Field(
-        0.002, description="Daily chance an overseas member returns home (baseline)."
+        0.00024, description="Daily chance an overseas member returns home (baseline)."
     )
     founding_rate_national_per_day: NonNegative = Field(
-        50.0,
-        description="New gangs founded per day nationally when revenue per operator is at its "
-        "level at the end of the burn-in (assumption: about the 2020 rate of gangs destroyed).",
+        150.0,
+        description="New gangs founded per day nationally when an operator's net profit (revenue "
+        "less card costs) is at its level at the end of the burn-in (assumption; balances the "
+        "gangs police destroy).",
     )
-    size_cap_factor: Positive = Field(
+    founding_elasticity: float = Field(
+        0.5,
+        le=20.0,
+        description="Elasticity of the founding rate to an operator's net profit (revenue less "
+        "card costs) relative to the end of the burn-in (assumption).",
+        ge=0.0,
+    )
+    size_cap_factor: float = Field(
         1.5,
         le=100,
         description="A gang stops recruiting at this multiple of its founding size "
         "(assumption: dens have room and management for so many).",
+        gt=0.0,
     )
-    recruits_per_recruiter_per_day: NonNegative = Field(
-        0.05, le=100, description="Recruits a recruiter brings in per day."
+    recruits_per_recruiter_per_day: float = Field(
+        0.05, le=100, description="Recruits a recruiter brings in per day.", ge=0.0
     )
-    recruits_per_gang_per_day: NonNegative = Field(
-        0.03, le=100, description="Recruits per day a gang finds without a recruiter."
+    recruits_per_gang_per_day: float = Field(
+        0.03, le=100, description="Recruits per day a gang finds without a recruiter.", ge=0.0
     )
-    new_gang_abroad_per_risk: NonNegative = Field(
-        2.0,
+    new_gang_abroad_per_risk: float = Field(
+        0.5,
         le=1000,
         description="How strongly domestic pressure (mean perceived risk of domestic gangs) "
         "pushes new gangs to set up abroad.",
+        ge=0.0,
     )
 
 
@@ -514,10 +551,10 @@ class MarketParams(Section):
         0.002,
         description="Daily chance that a willing seller sells a set of cards at the base price.",
     )
-    phone_cards_per_sale: Positive = Field(4.0, le=1000)
-    bank_cards_per_sale: Positive = Field(1.0, le=1000)
-    price_elasticity: NonNegative = Field(
-        0.3, le=10, description="Supply elasticity to price (dimensionless)."
+    phone_cards_per_sale: float = Field(4.0, le=1000, gt=0.0)
+    bank_cards_per_sale: float = Field(1.9, le=1000, gt=0.0)
+    price_elasticity: float = Field(
+        0.3, le=10, description="Supply elasticity to price (dimensionless).", ge=0.0
     )
     price_adjust_per_day: Probability = Field(
         0.05,
@@ -530,13 +567,16 @@ class MarketParams(Section):
         "(deterrence; certainty matters more than severity).",
     )
     broker_entry_national_per_day: NonNegative = Field(
-        60.0, description="New brokers per day nationally at base prices (assumption)."
+        120.0, description="New brokers per day nationally at base prices (assumption)."
     )
     broker_initial_cash_yuan: NonNegative = Field(
         20_000.0, description="Start-up cash of a broker, yuan (enters from outside)."
     )
-    punishment_memory_days: Positive = Field(
-        90.0, le=3650, description="E-folding memory of punishments in sellers' minds (days)."
+    punishment_memory_days: float = Field(
+        90.0,
+        le=3650,
+        description="E-folding memory of punishments in sellers' minds (days).",
+        gt=0.0,
     )
 
 
@@ -544,8 +584,8 @@ class BankParams(Section):
     """Banks and payment platforms: first-level mule accounts, layering, screening, stops."""
 
     n_banks: int = Field(6, ge=1, le=1000, description="Banks and payment platforms.")
-    n_hops_mean: Positive = Field(
-        8.0, le=200, description="Mean layering hops before cash-out (dozens of accounts)."
+    n_hops_mean: float = Field(
+        8.0, le=200, description="Mean layering hops before cash-out (dozens of accounts).", gt=0.0
     )
     hop_hours_mean: Positive = Field(
         0.4, description="Mean hours per hop (a 1 M case moved out within an hour)."
@@ -562,8 +602,8 @@ class BankParams(Section):
     stop_delay_hours: NonNegative = Field(
         0.5, description="Hours from a police stop request to the freeze taking effect."
     )
-    return_days: NonNegative = Field(
-        30.0, le=3650, description="Days from a freeze to the money's return to the victim."
+    return_days: float = Field(
+        30.0, le=3650, description="Days from a freeze to the money's return to the victim.", ge=0.0
     )
 
 
@@ -571,19 +611,22 @@ class PoliceParams(Section):
     """Police: standing capacities before the 2020-21 measures (levers add to them)."""
 
     investigation_capacity_national_per_day: NonNegative = Field(
-        1200.0, description="Reported cases investigated per day nationally."
+        5000.0, description="Reported cases investigated per day nationally."
     )
     p_crack_domestic: Probability = Field(
-        0.35, description="Chance an investigated case against a domestic gang is cracked."
+        0.25, description="Chance an investigated case against a domestic gang is cracked."
     )
     p_crack_overseas: Probability = Field(
-        0.10, description="Chance an investigated case against an overseas gang is cracked."
+        0.15, description="Chance an investigated case against an overseas gang is cracked."
     )
-    arrests_per_crack_mean: NonNegative = Field(
-        1.0, le=1000, description="Mean members arrested per cracked domestic case (Poisson)."
+    arrests_per_crack_mean: float = Field(
+        1.2,
+        le=1000,
+        description="Mean members arrested per cracked domestic case (Poisson).",
+        ge=0.0,
     )
     p_leader_identified: Probability = Field(
-        0.05, description="Chance a cracked case identifies the gang's leader."
+        0.45, description="Chance a cracked case identifies the gang's leader."
     )
     early_warning_capacity_national_per_day: NonNegative = Field(
         5_000.0, description="Early-warning instructions the anti-fraud centre can issue per day."
@@ -614,7 +657,7 @@ class PoliceParams(Section):
         0.1, description="Chance a returning overseas member is arrested at the border."
     )
     surrender_rate_per_day: Probability = Field(
-        0.0002, description="Daily chance an overseas member surrenders without incentives."
+        0.000044, description="Daily chance an overseas member surrenders without incentives."
     )
 
 

@@ -246,7 +246,8 @@ class CrossBorderUnit(PoliceUnit):
 
     Each day every overseas member may be repatriated (by the host country's cooperation),
     may return home (more often under pressure) and then be arrested at the border, or may
-    surrender. A gang that loses its leader this way breaks up.
+    surrender. A gang whose leader is taken this way is destroyed; one whose leader goes home
+    free breaks up.
     """
 
     def act(self) -> None:

@@ -79,6 +79,10 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "scenario.s
 LOADER_KEYS = ("extends", "add_levers")
 """Top-level keys consumed by the loader; they never reach :class:`ScenarioConfig`."""
 
+MAX_NESTING = 32
+"""Deeper nesting of tables and arrays is refused: the scenario format needs at most 5 levels,
+and parsing, merging and copying deeper junk would exhaust Python's recursion limit."""
+
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Larger files are refused before parsing: no scenario is that big, and a wrong path to a data
 file should fail fast with a clear message."""
@@ -309,6 +313,8 @@ def schema_text() -> str:
 
 def _read_file(path: Path, display: str) -> dict[str, Any]:
     """Read and parse one TOML file, turning every failure into a ScenarioError."""
+    if "\x00" in os.fspath(path):  # os.stat would raise ValueError, not OSError
+        raise ScenarioError.single(display, None, "not a file name (contains a NUL character)")
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -356,6 +362,10 @@ def _parse_text(text: str, display: str) -> dict[str, Any]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError.single(display, None, f"invalid TOML: {err}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise _too_deep(display, None) from None
+    if _nesting_depth(raw) > MAX_NESTING:  # merging and copying recurse too
+        raise _too_deep(display, None)
     if not raw:
         raise ScenarioError.single(
             display,
@@ -364,6 +374,28 @@ def _parse_text(text: str, display: str) -> dict[str, Any]:
             "or a `name`",
         )
     return raw
+
+
+def _nesting_depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (0 for a scalar), without recursing."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+def _too_deep(source: str, key: str | None) -> ScenarioError:
+    return ScenarioError.single(
+        source,
+        key,
+        f"tables and arrays nested too deeply (more than {MAX_NESTING} levels); "
+        "a scenario needs at most 5",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,7 +422,7 @@ def _resolve_raw(
         data: dict[str, Any] = {}
         origins: Origins = {}
     else:
-        if not isinstance(extends, str) or not extends.strip():
+        if not isinstance(extends, str) or not extends.strip() or "\x00" in extends:
             raise ScenarioError.single(
                 display,
                 "extends",
@@ -407,11 +439,18 @@ def _resolve_raw(
             raise ScenarioError.single(
                 display, "extends", "extends cycle: " + " -> ".join(cycle), given=repr(extends)
             )
-        if not target.is_file():
+        try:
+            found = target.is_file()
+        except OSError as err:  # e.g. a name too long for the file system
+            raise ScenarioError.single(
+                display, "extends", f"cannot read {target_display}: {err.strerror or err}"
+            ) from None
+        if not found:
+            what = "is a directory, not a scenario file" if target.is_dir() else "file not found"
             raise ScenarioError.single(
                 display,
                 "extends",
-                f"file not found: {target_display} (paths are relative to the extending file)",
+                f"{what}: {target_display} (paths are relative to the extending file)",
                 given=repr(extends),
             )
         data, origins = _resolve_file(target, target_display, chain)
@@ -540,12 +579,18 @@ def _child_kind(kind: Kind, part: str | int, node: Any = None) -> Kind:
         if kind[0] != "list":
             return ("scalar", None)
         item = _kind(kind[1])
-        if item[0] == "union" and isinstance(node, dict) and node.get("type") in item[1]:
+        if item[0] == "union" and isinstance(node, dict) and _tag(node) in item[1]:
             return ("model", item[1][node["type"]])
         return item
     if kind[0] == "model" and part in kind[1].model_fields:
         return _kind(kind[1].model_fields[part].annotation)
     return ("scalar", None)
+
+
+def _tag(table: Mapping[str, Any]) -> str | None:
+    """A lever table's ``type`` if it is a string (a table or array there is unhashable)."""
+    tag = table.get("type")
+    return tag if isinstance(tag, str) else None
 
 
 def _allowed_keys(model: type[BaseModel]) -> list[str]:
@@ -608,7 +653,7 @@ def _fill_defaults(model: type[BaseModel], data: dict[str, Any]) -> None:
             for entry in value:
                 if not isinstance(entry, dict):
                     continue
-                if item[0] == "union" and entry.get("type") in item[1]:
+                if item[0] == "union" and _tag(entry) in item[1]:
                     _fill_defaults(item[1][entry["type"]], entry)
                 elif item[0] == "model":
                     _fill_defaults(item[1], entry)
@@ -630,6 +675,10 @@ def _split_override(item: Any) -> tuple[str, Any]:
         parsed = tomllib.loads("v = " + text)
     except tomllib.TOMLDecodeError:
         return key.strip(), text
+    except RecursionError:
+        raise _too_deep(SET_SOURCE, key.strip() or None) from None
+    if _nesting_depth(parsed) > MAX_NESTING:
+        raise _too_deep(SET_SOURCE, key.strip() or None)
     # Only a single value counts; "1\nx = 2" must not smuggle in a second key.
     if list(parsed) != ["v"]:
         return key.strip(), text
@@ -759,7 +808,7 @@ def _problems(err: ValidationError, origins: Origins, display: str) -> list[Prob
                 tag = value.get("type") if isinstance(value, dict) else ctx.get("tag")
                 message = "unknown lever type"
                 given = _show(tag)
-                suggestion = _suggest(str(tag), list(LEVER_TYPES))
+                suggestion = _suggest(tag, list(LEVER_TYPES)) if isinstance(tag, str) else None
             else:
                 message = "missing lever `type`: every lever table needs one"
         elif etype in _BOUND_OPS:
@@ -941,6 +990,8 @@ def _show(value: Any, with_type: bool = False, limit: int = 60) -> str:
         text = f"{str(value)[:6]}... ({len(str(abs(value)))} digits)"
     elif isinstance(value, dict):
         text = "a table {" + ", ".join(map(str, value)) + "}" if value else "an empty table"
+    elif isinstance(value, list):  # TOML-like items, not Python reprs of dates and dicts
+        text = "[" + ", ".join(_show(v, limit=limit) for v in value[:limit]) + "]"
     elif value is None:
         text = "nothing"
     else:
