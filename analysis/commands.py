@@ -1,0 +1,318 @@
+"""The ``compare`` and ``plot`` subcommands of ``fraudsim``, registered as entry points.
+
+``simulation`` never imports ``analysis``, so these commands join the command line through
+the entry-point group ``fraudsim.commands`` (``pyproject.toml``); each registrar below adds one
+subparser, like the functions :func:`simulation.cli.subcommand` registers::
+
+    fraudsim compare SCENARIO... [--reference NAME] [--seeds N] [--out DIR] [--workers N]
+                     [--set KEY=VALUE ...] [--scale K] [--start DATE] [--end DATE]
+                     [--bootstrap-seed N] [--quiet]
+    fraudsim plot DIR [--reference NAME]
+
+``compare`` writes a sweep file ``DIR/compare.toml`` (the scenarios x seeds 0..N-1), runs it
+with :func:`simulation.sweep.run_sweep` into ``DIR/sweep`` (a rerun reuses finished runs), and
+writes the report to ``DIR`` (:mod:`analysis.report`). ``plot`` draws the standard figures of
+a finished sweep into ``DIR/figures``.
+
+Exit codes as for every fraudsim command: 0 success, 2 a user mistake (message on stderr),
+130 interrupted; ``compare`` returns 1 when some runs failed (the report then covers the runs
+that finished; running the same command again retries the others).
+
+Heavy imports (pandas, matplotlib, the sweep machinery) happen inside the handlers, so that
+``fraudsim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import math
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from simulation.errors import FraudsimError
+
+__all__ = ["register_compare", "register_plot"]
+
+DEFAULT_SEEDS = 5
+DEFAULT_OUT = Path("results") / "compare"
+
+
+# --- argument types: each refusal becomes argparse's own "error: argument ..." (exit 2) -------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of people per agent, got {text!r}"
+        )
+    return value
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a calendar date YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
+def _assignment(text: str) -> str:
+    key, sep, _ = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. run.scale=5000), got {text!r}")
+    return text
+
+
+def _show_warning(message: Any, *_args: Any, **_kwargs: Any) -> None:
+    # A warning on the command line is a message for people, not a source location.
+    print(f"fraudsim: warning: {message}", file=sys.stderr)
+
+
+# --- compare --------------------------------------------------------------------------------
+
+
+def _overrides(args: argparse.Namespace) -> list[str]:
+    """``--set`` plus the ``--scale/--start/--end`` shorthands, refusing conflicts."""
+    overrides = list(args.set or [])
+    explicit = {item.partition("=")[0].strip() for item in overrides}
+    for key, value, flag in (
+        ("run.scale", args.scale, "--scale"),
+        ("run.start", args.start, "--start"),
+        ("run.end", args.end, "--end"),
+    ):
+        if value is None:
+            continue
+        if key in explicit:
+            raise FraudsimError(f"{flag} and --set {key}=... both given; use one")
+        rendered = value.isoformat() if isinstance(value, dt.date) else repr(float(value))
+        overrides.append(f"{key}={rendered}")
+    return overrides
+
+
+def _sweep_file_text(scenarios: list[Path], seeds: int) -> str:
+    # JSON strings are valid TOML basic strings (same escapes), so any path survives quoting.
+    listed = ",\n".join(f"  {json.dumps(str(path))}" for path in scenarios)
+    return (
+        "# Written by `fraudsim compare`: every scenario with seeds 0..N-1, the same seeds for\n"
+        "# each, so that comparisons are paired. `fraudsim sweep` runs it too.\n"
+        'name = "compare"\n'
+        'description = "Policy comparison (fraudsim compare)."\n'
+        f"scenarios = [\n{listed},\n]\n"
+        f"seeds = {seeds}\n"
+    )
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    # Imported here so that `fraudsim --help` does not import pandas, pyarrow or matplotlib.
+    from analysis.report import reading, report_sweep  # noqa: PLC0415
+    from analysis.sweeps import load_sweep_manifest, run_sweep  # noqa: PLC0415
+    from simulation.sweep import load_sweep_spec  # noqa: PLC0415
+
+    files = [Path(s) for s in args.scenarios]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise FraudsimError(f"scenario file not found: {', '.join(missing)}")
+    if len({f.resolve() for f in files}) < 2:
+        raise FraudsimError(
+            "compare needs at least two different scenario files: the policies and the "
+            "reference (e.g. scenarios/no_intervention.toml)"
+        )
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise FraudsimError(f"cannot write the comparison to '{out}': it is not a directory")
+    spec_text = _sweep_file_text([f.resolve() for f in files], args.seeds)
+    # Validate in a scratch file first, so that a mistake leaves no directory behind; the
+    # scenario paths are absolute, so the file's location changes nothing but its name.
+    with tempfile.TemporaryDirectory(prefix="fraudsim-compare-") as scratch:
+        draft = Path(scratch) / "compare.toml"
+        draft.write_text(spec_text, encoding="utf-8")
+        spec = load_sweep_spec(draft, _overrides(args) or None)
+    names = [entry.name for entry in spec.scenarios]
+    reference = args.reference
+    if reference is None:
+        reference = "no_intervention" if "no_intervention" in names else names[0]
+    elif reference not in names:
+        raise FraudsimError(
+            f"--reference must name one of the compared scenarios ({', '.join(names)}); "
+            f"got {reference!r}"
+        )
+    spec_path = out / "compare.toml"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        spec_path.write_text(spec_text, encoding="utf-8")
+    except OSError as exc:
+        raise FraudsimError(f"cannot write '{spec_path}': {exc.strerror or exc}") from exc
+    spec = dataclasses.replace(spec, source=str(spec_path))
+    if not args.quiet:
+        print(f"comparing {', '.join(n for n in names if n != reference)} with {reference}: "
+              f"{spec.describe()}", file=sys.stderr)  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        daily = run_sweep(spec, out / "sweep", workers=args.workers, progress=not args.quiet)
+    for warning in caught:
+        _show_warning(warning.message)
+    counts = load_sweep_manifest(out / "sweep").get("counts", {})
+    incomplete = counts.get("finished", 0) < counts.get("runs", 0)
+    if daily.empty:
+        raise FraudsimError(f"no run of the sweep in '{out / 'sweep'}' finished: no report")
+    path, result = report_sweep(out / "sweep", out, reference=reference, seed=args.bootstrap_seed)
+    print(f"report: {path}")
+    print(f"tables: {out / 'comparison.csv'}, {out / 'displacement.csv'}")
+    print(f"figures: {out / 'figures'}")
+    print()
+    for line in reading(result):
+        print(f"- {line}")
+    return 1 if incomplete else 0
+
+
+def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``fraudsim compare`` (entry point ``compare`` in the group ``fraudsim.commands``).
+
+    Args:
+        subparsers: the ``fraudsim`` parser's subparsers object.
+    """
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare policy scenarios with a reference over paired seeds; write a report",
+        description="Run every SCENARIO with seeds 0..N-1 (a sweep in DIR/sweep; running the "
+        "same command again reuses finished runs), compare each with the reference scenario "
+        "seed by seed (cases and losses averted with bootstrap intervals, police effort, "
+        "displacement, how many seeds are enough) and write DIR/report.html, "
+        "DIR/comparison.csv, the figures (DIR/figures) and the sweep manifest.",
+        epilog="example: fraudsim compare scenarios/no_intervention.toml "
+        "scenarios/warnings.toml scenarios/broken_card.toml scenarios/repatriation.toml "
+        "scenarios/all_measures.toml --seeds 20 --scale 2000 --out results/compare",
+    )
+    parser.add_argument(
+        "scenarios", nargs="+", metavar="SCENARIO", help="scenario files (TOML), two or more"
+    )
+    parser.add_argument(
+        "--reference",
+        metavar="NAME",
+        help="name of the scenario to compare with (default: no_intervention if it is among "
+        "the scenarios, else the first)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=_positive_int,
+        default=DEFAULT_SEEDS,
+        metavar="N",
+        help=f"seeds per scenario, 0..N-1 (default {DEFAULT_SEEDS}; the report's "
+        "seeds-enough table shows whether more are needed)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"output directory (default {DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes (default: every CPU; 1 runs in this process)",
+    )
+    parser.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        metavar="KEY=VALUE",
+        help="change one value in every scenario, e.g. --set police.p_dissuade=0.5 "
+        "(repeatable; values are TOML)",
+    )
+    parser.add_argument(
+        "--scale", type=_scale, metavar="K", help="real people per agent (--set run.scale)"
+    )
+    parser.add_argument(
+        "--start", type=_iso_date, metavar="DATE", help="first reported day (--set run.start)"
+    )
+    parser.add_argument(
+        "--end", type=_iso_date, metavar="DATE", help="last reported day (--set run.end)"
+    )
+    parser.add_argument(
+        "--bootstrap-seed",
+        type=_non_negative_int,
+        default=0,
+        metavar="N",
+        help="seed of the bootstrap behind the intervals (default 0)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=_cmd_compare)
+
+
+# --- plot -----------------------------------------------------------------------------------
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from analysis.report import (  # noqa: PLC0415
+        analyse_sweep,
+        find_sweep_dir,
+        standard_figures,
+        write_figures,
+    )
+
+    directory: Path = args.directory
+    if not directory.is_dir():
+        raise FraudsimError(f"'{directory}' is not a directory (give a sweep's output directory)")
+    sweep_dir = find_sweep_dir(directory)
+    result = analyse_sweep(sweep_dir, reference=args.reference)
+    paths = write_figures(standard_figures(result), directory / "figures")
+    for path in paths:
+        print(path)
+    return 0
+
+
+def register_plot(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``fraudsim plot`` (entry point ``plot`` in the group ``fraudsim.commands``).
+
+    Args:
+        subparsers: the ``fraudsim`` parser's subparsers object.
+    """
+    parser = subparsers.add_parser(
+        "plot",
+        help="draw the standard figures of a finished sweep",
+        description="Draw the standard figures of the sweep in DIR (the --out of `fraudsim "
+        "sweep`, or of `fraudsim compare`, whose sweep is in DIR/sweep) into DIR/figures as "
+        "PNG: monthly outcome curves with bands over seeds and lever starts, effects against "
+        "the reference, card prices and the overseas share, the fraud-type mix, and how many "
+        "seeds are enough.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="sweep output directory")
+    parser.add_argument(
+        "--reference",
+        metavar="NAME",
+        help="scenario to compare with (default: no_intervention if present, else the first)",
+    )
+    parser.set_defaults(handler=_cmd_plot)
