@@ -28,13 +28,13 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-import math
 import sys
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
+from simulation.cli_types import assignment, non_negative_int, people_per_agent, positive_int
 from simulation.errors import FraudsimError
 
 __all__ = ["register_compare", "register_plot"]
@@ -46,38 +46,6 @@ DEFAULT_OUT = Path("results") / "compare"
 # --- argument types: each refusal becomes argparse's own "error: argument ..." (exit 2) -------
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number of people per agent, got {text!r}"
-        )
-    return value
-
-
 def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -85,13 +53,6 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             f"expected a calendar date YYYY-MM-DD, got {text!r}"
         ) from None
-
-
-def _assignment(text: str) -> str:
-    key, sep, _ = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. run.scale=5000), got {text!r}")
-    return text
 
 
 def _show_warning(message: Any, *_args: Any, **_kwargs: Any) -> None:
@@ -225,7 +186,7 @@ def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.add_argument(
         "--seeds",
-        type=_positive_int,
+        type=positive_int,
         default=DEFAULT_SEEDS,
         metavar="N",
         help=f"seeds per scenario, 0..N-1 (default {DEFAULT_SEEDS}; the report's "
@@ -240,20 +201,23 @@ def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="worker processes (default: every CPU; 1 runs in this process)",
     )
     parser.add_argument(
         "--set",
-        type=_assignment,
+        type=assignment,
         action="append",
         metavar="KEY=VALUE",
         help="change one value in every scenario, e.g. --set police.p_dissuade=0.5 "
         "(repeatable; values are TOML)",
     )
     parser.add_argument(
-        "--scale", type=_scale, metavar="K", help="real people per agent (--set run.scale)"
+        "--scale",
+        type=people_per_agent,
+        metavar="K",
+        help="real people per agent (--set run.scale)",
     )
     parser.add_argument(
         "--start", type=_iso_date, metavar="DATE", help="first reported day (--set run.start)"
@@ -263,7 +227,7 @@ def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.add_argument(
         "--bootstrap-seed",
-        type=_non_negative_int,
+        type=non_negative_int,
         default=0,
         metavar="N",
         help="seed of the bootstrap behind the intervals (default 0)",

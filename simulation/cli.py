@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import re
 import sys
@@ -30,6 +29,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
+from simulation.cli_types import assignment, non_negative_int, people_per_agent
 from simulation.errors import FraudsimError, InvariantError
 from simulation.outputs import format_summary, summary_table
 from simulation.scenario import load_scenario, scenario_json_schema
@@ -75,35 +75,6 @@ def _iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             f"expected a calendar date YYYY-MM-DD, got {text!r}"
         ) from None
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number of people per agent, got {text!r}"
-        )
-    return value
-
-
-def _assignment(text: str) -> str:
-    key, sep, _ = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. run.scale=5000), got {text!r}")
-    return text
 
 
 def _safe_dir_name(name: str) -> str:
@@ -173,7 +144,11 @@ def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
     parser.add_argument(
-        "--seed", type=_seed, default=0, metavar="N", help="random seed, integer >= 0 (default 0)"
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="random seed, integer >= 0 (default 0)",
     )
     parser.add_argument(
         "--out",
@@ -189,11 +164,14 @@ def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--end", type=_iso_date, metavar="DATE", help="last reported day (--set run.end)"
     )
     parser.add_argument(
-        "--scale", type=_scale, metavar="K", help="real people per agent (--set run.scale)"
+        "--scale",
+        type=people_per_agent,
+        metavar="K",
+        help="real people per agent (--set run.scale)",
     )
     parser.add_argument(
         "--set",
-        type=_assignment,
+        type=assignment,
         action="append",
         metavar="KEY=VALUE",
         help="override one scenario value, e.g. --set police.p_dissuade=0.5 (repeatable; "

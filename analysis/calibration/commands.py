@@ -29,51 +29,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulation.cli_types import assignment, non_negative_int, people_per_agent, positive_int
 from simulation.errors import FraudsimError
 
 __all__ = ["format_targets_table", "register_calibrate", "register_targets"]
 
 
 # --- argument types ----------------------------------------------------------------------------
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number of people per agent, got {text!r}"
-        )
-    return value
-
-
-def _assignment(text: str) -> str:
-    key, sep, _ = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. run.scale=5000), got {text!r}")
-    return text
 
 
 def _overrides(args: argparse.Namespace) -> list[str]:
@@ -94,13 +56,16 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
     parser.add_argument(
         "--set",
-        type=_assignment,
+        type=assignment,
         action="append",
         metavar="KEY=VALUE",
         help="override one scenario value, e.g. --set run.scale=5000 (repeatable; TOML values)",
     )
     parser.add_argument(
-        "--scale", type=_scale, metavar="K", help="real people per agent (--set run.scale)"
+        "--scale",
+        type=people_per_agent,
+        metavar="K",
+        help="real people per agent (--set run.scale)",
     )
     parser.add_argument(
         "--targets",
@@ -110,7 +75,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="worker processes (default: the CPUs available)",
     )
@@ -264,7 +229,7 @@ def register_targets(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     _add_common(parser)
     parser.add_argument(
-        "--seeds", type=_positive_int, default=10, metavar="N", help="seeds 0..N-1 (default 10)"
+        "--seeds", type=positive_int, default=10, metavar="N", help="seeds 0..N-1 (default 10)"
     )
     parser.add_argument(
         "--out",
@@ -376,14 +341,14 @@ def register_calibrate(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     )
     parser.add_argument(
         "--trials",
-        type=_count,
+        type=non_negative_int,
         default=50,
         metavar="N",
         help="finished trials the study should have (a resumed study runs the rest; default 50)",
     )
     parser.add_argument(
         "--seeds-per-trial",
-        type=_positive_int,
+        type=positive_int,
         default=3,
         metavar="K",
         help="seeds 0..K-1 per trial; the loss reads their median (default 3)",
@@ -405,7 +370,7 @@ def register_calibrate(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     )
     parser.add_argument(
         "--sampler-seed",
-        type=_count,
+        type=non_negative_int,
         default=0,
         metavar="N",
         help="seed of the TPE sampler (default 0)",

@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 from simulation.cli import subcommand
+from simulation.cli_types import assignment
 
 __all__: list[str] = []
 
@@ -26,13 +27,6 @@ def _workers(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {text!r}")
     return value
-
-
-def _assignment(text: str) -> str:
-    key, sep, _ = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. run.scale=5000), got {text!r}")
-    return text
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -101,7 +95,7 @@ def _add_sweep(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--set",
-        type=_assignment,
+        type=assignment,
         action="append",
         metavar="KEY=VALUE",
         help="add to the sweep's `set` values, e.g. --set run.scale=20000 (repeatable; values "
