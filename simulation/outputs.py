@@ -220,11 +220,16 @@ _UNSCALED_PATTERNS = (
 )
 
 
+IDENTITY_COLUMNS = frozenset({"run_id", "scenario", "seed", "point"})
+"""Columns of sweep tables that identify a run; never scaled."""
+
+
 def column_scales(name: str) -> bool:
     """Whether column ``name`` is a count or money total that scales to national equivalents.
 
-    Documented columns answer from the contract; others from their name (``mean_*``, ``p_*``,
-    ``*_share``, ``*_price_yuan``, ``*_rate`` and ``*_per_100k`` don't scale).
+    Documented columns answer from the contract; run identifiers of sweep tables (``seed``,
+    ``run_id``, dotted parameter names) never scale; others answer from their name (``mean_*``,
+    ``p_*``, ``*_share``, ``*_price_yuan``, ``*_rate`` and ``*_per_100k`` don't scale).
 
     Args:
         name: a result column name.
@@ -234,6 +239,10 @@ def column_scales(name: str) -> bool:
     """
     if name in _ALL_COLUMNS:
         return _ALL_COLUMNS[name].scales
+    # Sweep tables carry which run a row came from: the seed, ids, and one column per varied
+    # parameter named by its dotted scenario key. Those identify a run; they are not totals.
+    if name in IDENTITY_COLUMNS or "." in name:
+        return False
     return not any(p.search(name) for p in _UNSCALED_PATTERNS)
 
 

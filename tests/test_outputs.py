@@ -355,3 +355,25 @@ def test_analysis_never_imports_the_model():
         stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, f"analysis.results must not import the model: {done.stderr}"
+
+
+def test_to_national_leaves_sweep_identity_columns_alone():
+    frame = pd.DataFrame(
+        {
+            "run_id": ["a", "b"],
+            "scenario": ["x", "x"],
+            "seed": [0, 1],
+            "police.p_dissuade": [0.3, 0.6],
+            "levers.0.intensity": [1.0, 2.0],
+            "cases": [2, 3],
+        }
+    )
+    national = to_national(frame, 1000.0)
+    assert national["seed"].tolist() == [0, 1], "expected the seed column to stay as it was"
+    assert national["police.p_dissuade"].tolist() == [0.3, 0.6], (
+        "expected a varied parameter column to stay as it was"
+    )
+    assert national["levers.0.intensity"].tolist() == [1.0, 2.0], (
+        "expected a lever parameter column to stay as it was"
+    )
+    assert national["cases"].tolist() == [2000.0, 3000.0], "expected cases to scale by 1000"
