@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import json
 import sys
 import tempfile
@@ -34,7 +33,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from simulation.cli_types import assignment, non_negative_int, people_per_agent, positive_int
+from simulation.cli_types import (
+    assignment,
+    iso_date,
+    non_negative_int,
+    overrides_with_shorthands,
+    people_per_agent,
+    positive_int,
+)
 from simulation.errors import FraudsimError
 
 __all__ = ["register_compare", "register_plot"]
@@ -46,39 +52,12 @@ DEFAULT_OUT = Path("results") / "compare"
 # --- argument types: each refusal becomes argparse's own "error: argument ..." (exit 2) -------
 
 
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a calendar date YYYY-MM-DD, got {text!r}"
-        ) from None
-
-
 def _show_warning(message: Any, *_args: Any, **_kwargs: Any) -> None:
     # A warning on the command line is a message for people, not a source location.
     print(f"fraudsim: warning: {message}", file=sys.stderr)
 
 
 # --- compare --------------------------------------------------------------------------------
-
-
-def _overrides(args: argparse.Namespace) -> list[str]:
-    """``--set`` plus the ``--scale/--start/--end`` shorthands, refusing conflicts."""
-    overrides = list(args.set or [])
-    explicit = {item.partition("=")[0].strip() for item in overrides}
-    for key, value, flag in (
-        ("run.scale", args.scale, "--scale"),
-        ("run.start", args.start, "--start"),
-        ("run.end", args.end, "--end"),
-    ):
-        if value is None:
-            continue
-        if key in explicit:
-            raise FraudsimError(f"{flag} and --set {key}=... both given; use one")
-        rendered = value.isoformat() if isinstance(value, dt.date) else repr(float(value))
-        overrides.append(f"{key}={rendered}")
-    return overrides
 
 
 def _sweep_file_text(scenarios: list[Path], seeds: int) -> str:
@@ -118,7 +97,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="fraudsim-compare-") as scratch:
         draft = Path(scratch) / "compare.toml"
         draft.write_text(spec_text, encoding="utf-8")
-        spec = load_sweep_spec(draft, _overrides(args) or None)
+        spec = load_sweep_spec(draft, overrides_with_shorthands(args) or None)
     names = [entry.name for entry in spec.scenarios]
     reference = args.reference
     if reference is None:
@@ -220,10 +199,10 @@ def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         help="real people per agent (--set run.scale)",
     )
     parser.add_argument(
-        "--start", type=_iso_date, metavar="DATE", help="first reported day (--set run.start)"
+        "--start", type=iso_date, metavar="DATE", help="first reported day (--set run.start)"
     )
     parser.add_argument(
-        "--end", type=_iso_date, metavar="DATE", help="last reported day (--set run.end)"
+        "--end", type=iso_date, metavar="DATE", help="last reported day (--set run.end)"
     )
     parser.add_argument(
         "--bootstrap-seed",

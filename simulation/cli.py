@@ -20,16 +20,21 @@ Subcommands register themselves with :func:`subcommand`, so later ones (``sweep`
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
-from simulation.cli_types import assignment, non_negative_int, people_per_agent
+from simulation.cli_types import (
+    assignment,
+    iso_date,
+    non_negative_int,
+    overrides_with_shorthands,
+    people_per_agent,
+    safe_dir_name,
+)
 from simulation.errors import FraudsimError, InvariantError
 from simulation.outputs import format_summary, summary_table
 from simulation.scenario import load_scenario, scenario_json_schema
@@ -61,51 +66,10 @@ def subcommand(register: Registrar) -> Registrar:
     return register
 
 
-class _UserError(Exception):
-    """A mistake on the command line found outside the library (message for stderr)."""
-
-
 # --- argument types: each refusal becomes argparse's own "error: argument ..." (exit 2) -------
 
 
-def _iso_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a calendar date YYYY-MM-DD, got {text!r}"
-        ) from None
-
-
-def _safe_dir_name(name: str) -> str:
-    # A scenario name is free text; as a directory it must stay one plain path component.
-    cleaned = re.sub(r"[^\w.-]+", "_", name).strip("._")
-    # A name may be 200 characters, 600 bytes in UTF-8; file systems allow 255 bytes, and the
-    # runner's staging directory adds a prefix and a suffix.
-    cleaned = cleaned.encode("utf-8")[:120].decode("utf-8", errors="ignore").strip("._")
-    return cleaned or "unnamed"
-
-
 # --- run -----------------------------------------------------------------------------------
-
-
-def _overrides(args: argparse.Namespace) -> list[str]:
-    """The ``--set`` list plus the ``--start/--end/--scale`` shorthands, refusing conflicts."""
-    overrides = list(args.set or [])
-    explicit = {item.partition("=")[0].strip() for item in overrides}
-    shorthands = {
-        "run.start": (args.start, "--start"),
-        "run.end": (args.end, "--end"),
-        "run.scale": (args.scale, "--scale"),
-    }
-    for key, (value, flag) in shorthands.items():
-        if value is None:
-            continue
-        if key in explicit:
-            raise _UserError(f"{flag} and --set {key}=... both given; use one")
-        rendered = value.isoformat() if isinstance(value, dt.date) else repr(float(value))
-        overrides.append(f"{key}={rendered}")
-    return overrides
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -113,8 +77,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # model (mesa and all) nor fail with it.
     from simulation.runner import run_scenario  # noqa: PLC0415
 
-    config = load_scenario(args.scenario, _overrides(args))
-    out_dir = args.out if args.out is not None else Path("results") / _safe_dir_name(config.name)
+    config = load_scenario(args.scenario, overrides_with_shorthands(args))
+    out_dir = args.out if args.out is not None else Path("results") / safe_dir_name(config.name)
     result = run_scenario(
         config,
         args.seed,
@@ -158,10 +122,10 @@ def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "replaced only once the new ones are complete",
     )
     parser.add_argument(
-        "--start", type=_iso_date, metavar="DATE", help="first reported day (--set run.start)"
+        "--start", type=iso_date, metavar="DATE", help="first reported day (--set run.start)"
     )
     parser.add_argument(
-        "--end", type=_iso_date, metavar="DATE", help="last reported day (--set run.end)"
+        "--end", type=iso_date, metavar="DATE", help="last reported day (--set run.end)"
     )
     parser.add_argument(
         "--scale",
@@ -308,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A broken invariant is the model's fault, not the user's: not a usage error.
         _error(f"{exc} (a bug in the model; please report it with the manifest and seed)")
         return 1
-    except (FraudsimError, _UserError) as exc:
+    except FraudsimError as exc:
         for line in str(exc).splitlines():
             _error(line)
         return 2

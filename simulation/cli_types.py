@@ -8,7 +8,11 @@ reports as a usage error (exit code 2, no traceback).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
+import re
+
+from simulation.errors import FraudsimError
 
 
 def non_negative_int(text: str) -> int:
@@ -52,3 +56,44 @@ def assignment(text: str) -> str:
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. run.scale=5000), got {text!r}")
     return text
+
+
+def iso_date(text: str) -> dt.date:
+    """A calendar date written ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a calendar date YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
+def safe_dir_name(name: str) -> str:
+    """A scenario name made into one plain path component, for default output directories.
+
+    A name is free text; as a directory it must not climb out (``../``) or be absolute, and it
+    is cut to 120 UTF-8 bytes because file systems allow 255 and staging directories add a
+    prefix and a suffix.
+    """
+    cleaned = re.sub(r"[^\w.-]+", "_", name).strip("._")
+    cleaned = cleaned.encode("utf-8")[:120].decode("utf-8", errors="ignore").strip("._")
+    return cleaned or "unnamed"
+
+
+def overrides_with_shorthands(args: argparse.Namespace) -> list[str]:
+    """The ``--set`` list plus whichever of ``--start/--end/--scale`` the command has.
+
+    Raises:
+        FraudsimError: a shorthand and ``--set`` give the same key (exit code 2).
+    """
+    overrides = list(getattr(args, "set", None) or [])
+    explicit = {item.partition("=")[0].strip() for item in overrides}
+    for key, flag in (("run.start", "start"), ("run.end", "end"), ("run.scale", "scale")):
+        value = getattr(args, flag, None)
+        if value is None:
+            continue
+        if key in explicit:
+            raise FraudsimError(f"--{flag} and --set {key}=... both given; use one")
+        rendered = value.isoformat() if isinstance(value, dt.date) else repr(float(value))
+        overrides.append(f"{key}={rendered}")
+    return overrides

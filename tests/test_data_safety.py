@@ -30,7 +30,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.cli import _safe_dir_name, main
+from simulation.cli import main
+from simulation.cli_types import safe_dir_name
 from simulation.errors import ScenarioError
 from simulation.scenario import load_scenario
 
@@ -235,13 +236,13 @@ def assert_one_plain_component(name: str, cleaned: str) -> None:
 
 @pytest.mark.parametrize("name", NASTY_NAMES)
 def test_default_out_dir_name_is_one_plain_component(name):
-    assert_one_plain_component(name, _safe_dir_name(name))
+    assert_one_plain_component(name, safe_dir_name(name))
 
 
 @settings(max_examples=200, derandomize=True, database=None)
 @given(name=st.text(max_size=200))
 def test_any_name_gives_one_plain_component(name):
-    assert_one_plain_component(name, _safe_dir_name(name))
+    assert_one_plain_component(name, safe_dir_name(name))
 
 
 @pytest.mark.parametrize("name", ["../../escape", "/etc/absolute", "..", "\u8bc8" * 200])

@@ -23,33 +23,25 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from simulation.cli_types import assignment, non_negative_int, people_per_agent, positive_int
+from simulation.cli_types import (
+    assignment,
+    non_negative_int,
+    overrides_with_shorthands,
+    people_per_agent,
+    positive_int,
+    safe_dir_name,
+)
 from simulation.errors import FraudsimError
 
 __all__ = ["format_targets_table", "register_calibrate", "register_targets"]
 
 
 # --- argument types ----------------------------------------------------------------------------
-
-
-def _overrides(args: argparse.Namespace) -> list[str]:
-    overrides = list(args.set or [])
-    if args.scale is not None:
-        if any(item.partition("=")[0].strip() == "run.scale" for item in overrides):
-            raise FraudsimError("--scale and --set run.scale=... both given; use one")
-        overrides.append(f"run.scale={float(args.scale)!r}")
-    return overrides
-
-
-def _safe_dir_name(name: str) -> str:
-    cleaned = re.sub(r"[^\w.-]+", "_", name).strip("._")
-    return cleaned or "unnamed"
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -163,10 +155,8 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     from simulation.scenario import load_scenario  # noqa: PLC0415
 
     targets = load_targets(args.targets)
-    config = load_scenario(args.scenario, _overrides(args))
-    out = (
-        args.out if args.out is not None else Path("results/targets") / _safe_dir_name(config.name)
-    )
+    config = load_scenario(args.scenario, overrides_with_shorthands(args))
+    out = args.out if args.out is not None else Path("results/targets") / safe_dir_name(config.name)
     check_out_dir(out)  # fail before the runs, not after
     workers = args.workers or default_workers(args.seeds)
     with tqdm(
@@ -279,7 +269,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         seeds_per_trial=args.seeds_per_trial,
         storage_path=args.storage,
         study_name=args.study,
-        overrides=_overrides(args),
+        overrides=overrides_with_shorthands(args),
         workers=workers,
         out_path=args.out,
         sampler_seed=args.sampler_seed,
