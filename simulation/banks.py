@@ -133,73 +133,78 @@ class MuleLedger:
         day_end_hour: float,
         p_screen_by_bank: np.ndarray,
     ) -> LaunderingDay:
-        """Work through every hop and stop due before ``day_end_hour``, in time order.
+        """Work through every hop and stop due before ``day_end_hour``, in each parcel's order.
 
         At a hop a parcel is first screened (frozen with the bank's probability), else a share
         ``p_cashout_per_hop`` leaves the chain to the gang (all of it at the last hop). A parcel
         whose stop time comes before its next hop is frozen whole.
+
+        Parcels do not interact, so each parcel's day is drawn at once: the times of all its
+        remaining hops (the gaps are exponential, so the first hop after today is kept as its
+        next hop and the later ones are drawn again tomorrow), a screening draw per hop, and
+        the day ends at the first screening, stop, last hop or midnight.
         """
         p = self.params
         t = self.parcels
-        frozen_victim: list[np.ndarray] = []
-        frozen_amount: list[np.ndarray] = []
-        cash_gang: list[np.ndarray] = []
-        cash_amount: list[np.ndarray] = []
-        screened = 0.0
-        stopped = 0.0
-        hops = 0
-        while len(t):
-            remaining = t["remaining_yuan"]
-            next_hop = t["next_hop_hour"]
-            stop = t["stop_hour"]
-            alive = remaining > 0.0
-            # Freezes due before the parcel's next hop (and within today).
-            freeze = alive & (stop <= next_hop) & (stop < day_end_hour)
-            moving = alive & ~freeze & (next_hop < day_end_hour)
-            if not freeze.any() and not moving.any():
-                break
-            if freeze.any():
-                frozen_victim.append(t["victim"][freeze].copy())
-                frozen_amount.append(remaining[freeze].copy())
-                stopped += float(remaining[freeze].sum())
-                remaining[freeze] = 0.0
-            idx = np.flatnonzero(moving)
-            if idx.size:
-                hops += idx.size
-                screened_now = rng.random(idx.size) < p_screen_by_bank[t["bank"][idx]]
-                s_idx = idx[screened_now]
-                if s_idx.size:
-                    screened += float(remaining[s_idx].sum())
-                    frozen_victim.append(t["victim"][s_idx].copy())
-                    frozen_amount.append(remaining[s_idx].copy())
-                    remaining[s_idx] = 0.0
-                m_idx = idx[~screened_now]
-                last = t["hops_left"][m_idx] <= 1
-                share = np.where(last, 1.0, p.p_cashout_per_hop)
-                out = remaining[m_idx] * share
-                cash_gang.append(t["gang"][m_idx].copy())
-                cash_amount.append(out)
-                remaining[m_idx] -= out
-                remaining[m_idx[last]] = 0.0  # no rounding residue after the last hop
-                t["hops_left"][m_idx] -= 1
-                next_hop[m_idx] += rng.exponential(p.hop_hours_mean, size=m_idx.size)
-        # Requests are removed with the parcels they no longer concern: drop empty parcels.
-        t.keep(t["remaining_yuan"] > 0.0)
-        cash_g = np.concatenate(cash_gang) if cash_gang else np.empty(0, dtype=np.int64)
-        cash_a = np.concatenate(cash_amount) if cash_amount else np.empty(0)
-        crypto = float(cash_a.sum()) * p.p_crypto
-        victims = np.concatenate(frozen_victim) if frozen_victim else np.empty(0, dtype=np.int64)
-        amounts = np.concatenate(frozen_amount) if frozen_amount else np.empty(0)
-        return LaunderingDay(
-            cashed_out_yuan=cash_a,
-            cashed_out_gang=cash_g,
-            crypto_yuan=crypto,
-            stopped_yuan=stopped,
-            screened_yuan=screened,
-            stopped_by_victim=victims,
-            stopped_amount=amounts,
+        remaining = t["remaining_yuan"]
+        next_hop = t["next_hop_hour"]
+        stop = t["stop_hour"]
+        hops_left = t["hops_left"]
+        act = np.flatnonzero(
+            (remaining > 0.0) & ((next_hop < day_end_hour) | (stop < day_end_hour))
+        )
+        if act.size == 0:
+            empty = np.empty(0)
+            return LaunderingDay(
+                empty, np.empty(0, dtype=np.int64), 0.0, 0.0, 0.0, np.empty(0, np.int64), empty, 0
+            )
+        n_hops = int(hops_left[act].max())
+        gaps = rng.exponential(p.hop_hours_mean, size=(act.size, n_hops - 1))
+        times = next_hop[act, None] + np.concatenate(
+            [np.zeros((act.size, 1)), np.cumsum(gaps, axis=1)], axis=1
+        )
+        screen = rng.random((act.size, n_hops)) < p_screen_by_bank[t["bank"][act], None]
+        left = hops_left[act]
+        # A hop happens if it is before midnight and before the stop, and the parcel has it.
+        happens = (times < np.minimum(day_end_hour, stop[act])[:, None]) & (
+            np.arange(n_hops) < left[:, None]
+        )
+        reached = np.cumprod(happens, axis=1).sum(axis=1)  # hops before the first that fails
+        screened_at = np.where(screen.any(axis=1), screen.argmax(axis=1), n_hops)
+        screened = screened_at < reached
+        cashed = np.where(screened, screened_at, reached)  # hops that cashed out
+        last = cashed == left
+        start = remaining[act]
+        kept = np.where(last, 0.0, start * (1.0 - p.p_cashout_per_hop) ** cashed)
+        out = start - kept
+        # After the hops: the next hop (if any) is the first one not reached.
+        row = np.arange(act.size)
+        next_time = times[row, np.minimum(reached, n_hops - 1)]
+        # A stop due today before the next hop freezes what is left.
+        stopped = ~screened & ~last & (stop[act] < day_end_hour) & (stop[act] <= next_time)
+        frozen = screened | stopped
+        hops = int(np.where(screened, screened_at + 1, reached).sum())
+
+        remaining[act] = np.where(frozen, 0.0, kept)
+        hops_left[act] = left - cashed
+        moved = reached < left
+        next_hop[act[moved]] = next_time[moved]
+        cash_mask = out > 0.0
+        screened_yuan = float(kept[screened].sum())
+        stopped_yuan = float(kept[stopped].sum())
+        result = LaunderingDay(
+            cashed_out_yuan=out[cash_mask],
+            cashed_out_gang=t["gang"][act[cash_mask]],
+            crypto_yuan=float(out.sum()) * p.p_crypto,
+            stopped_yuan=stopped_yuan,
+            screened_yuan=screened_yuan,
+            stopped_by_victim=t["victim"][act[frozen]],
+            stopped_amount=kept[frozen],
             hops=hops,
         )
+        # Requests are removed with the parcels they no longer concern: drop empty parcels.
+        t.keep(t["remaining_yuan"] > 0.0)
+        return result
 
     def nbytes(self) -> int:
         """Memory held, bytes."""

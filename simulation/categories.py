@@ -7,7 +7,7 @@ the model's arrays (``list(FraudType).index(t)`` is the column of type ``t``).
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
+from enum import Enum, IntEnum, StrEnum
 
 
 class FraudType(Enum):
@@ -78,8 +78,11 @@ class Country(Enum):
     MALAYSIA = "malaysia"
 
 
-class Role(Enum):
+class Role(StrEnum):
     """Roles of gang members.
+
+    A ``StrEnum`` because gangs look their members up by role hundreds of times a day, and a
+    plain ``Enum`` hashes in Python while a ``str`` hashes in C.
 
     The Zhejiang case lists direct, agency, lecturer, business, technical and laundering teams;
     they are folded into these five.

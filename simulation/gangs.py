@@ -9,6 +9,7 @@ ten fraud types, and a perceived risk that rises with arrests and seizures and d
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -109,29 +110,6 @@ class Gang(mesa.Agent):
         self._n_members = sum(len(m) for m in self.members.values())
 
     # ---------------------------------------------------------------------------- card stocks
-    def contact_capacity(self, params: GangParams) -> float:
-        """Contacts the phone cards in stock can still carry."""
-        return max(0.0, self.phone_cards * params.contacts_per_phone_card - self.card_wear)
-
-    def use_phone_cards(self, n_contacts: int, params: GangParams) -> None:
-        """Wear out phone cards by ``n_contacts`` contacts (burnt cards are dropped)."""
-        worn = self.card_wear + n_contacts
-        burnt = min(self.phone_cards, int(worn // params.contacts_per_phone_card))
-        self.phone_cards -= burnt
-        self.card_wear = (
-            0.0 if self.phone_cards == 0 else worn - burnt * params.contacts_per_phone_card
-        )
-
-    def take_payment_account(self, params: GangParams) -> bool:
-        """Use a mule account for one victim payment; False when none is left."""
-        if self.mule_accounts <= 0:
-            return False
-        self.account_wear += 1.0
-        if self.account_wear >= params.payments_per_mule_account:
-            self.mule_accounts -= 1
-            self.account_wear = 0.0
-        return True
-
     def lose_cards(self, phone: int, bank: int) -> None:
         """Cards seized or cleared."""
         self.phone_cards -= phone
@@ -143,23 +121,76 @@ class Gang(mesa.Agent):
 
     def card_needs(self, params: GangParams) -> tuple[int, int]:
         """Phone cards and mule accounts to buy to hold ``card_stock_days`` of use."""
-        contacts_per_day = self.n_operators * params.contacts_per_operator_per_day
-        phone_target = contacts_per_day * params.card_stock_days / params.contacts_per_phone_card
-        # Hold at least one account: a gang cannot take its first payment without one.
-        # Victims waiting to pay for lack of an account add to the need.
-        expected = self.payment_rate + self.payments_waiting
-        bank_target = max(1.0, expected * params.card_stock_days / params.payments_per_mule_account)
-        return (
-            max(0, int(np.ceil(phone_target)) - self.phone_cards),
-            max(0, int(np.ceil(bank_target)) - self.mule_accounts),
-        )
+        phone, bank = card_needs([self], params)
+        return int(phone[0]), int(bank[0])
 
-    # ---------------------------------------------------------------------------- adaptation
-    def feel_pressure(self, params: GangParams) -> None:
-        """Add today's losses (members taken, stocks seized) to perceived risk, and decay it."""
-        memory = np.exp(-1.0 / params.risk_memory_days)
-        self.risk = memory * self.risk + self.risk_events / max(1, self.n_members)
-        self.risk_events = 0.0
+
+# The functions below act for many gangs at once. Each gang decides for itself; the arithmetic
+# is done on arrays because a day asks each of its gangs the same few questions, and numpy
+# answers them for all gangs in about the time Python takes for one.
+
+
+def card_needs(gangs: list[Gang], params: GangParams) -> tuple[np.ndarray, np.ndarray]:
+    """Phone cards and mule accounts each gang buys to hold ``card_stock_days`` of use.
+
+    Returns:
+        Two integer arrays over ``gangs``: phone cards and mule accounts wanted.
+    """
+    operators = np.array([len(g.members[Role.OPERATOR]) for g in gangs], dtype=np.float64)
+    phone_cards = np.array([g.phone_cards for g in gangs], dtype=np.int64)
+    accounts = np.array([g.mule_accounts for g in gangs], dtype=np.int64)
+    contacts_per_day = operators * params.contacts_per_operator_per_day
+    phone_target = contacts_per_day * params.card_stock_days / params.contacts_per_phone_card
+    # Hold at least one account: a gang cannot take its first payment without one.
+    # Victims waiting to pay for lack of an account add to the need.
+    expected = np.array([g.payment_rate + g.payments_waiting for g in gangs], dtype=np.float64)
+    bank_target = np.maximum(
+        1.0, expected * params.card_stock_days / params.payments_per_mule_account
+    )
+    return (
+        np.maximum(0, np.ceil(phone_target).astype(np.int64) - phone_cards),
+        np.maximum(0, np.ceil(bank_target).astype(np.int64) - accounts),
+    )
+
+
+def contact_capacity(gangs: list[Gang], params: GangParams) -> np.ndarray:
+    """Contacts the phone cards in stock can still carry, per gang."""
+    phone_cards = np.array([g.phone_cards for g in gangs], dtype=np.float64)
+    wear = np.array([g.card_wear for g in gangs])
+    return np.maximum(0.0, phone_cards * params.contacts_per_phone_card - wear)
+
+
+def wear_phone_cards(gangs: list[Gang], n_contacts: np.ndarray, params: GangParams) -> None:
+    """Wear out each gang's phone cards by its ``n_contacts`` (burnt cards are dropped)."""
+    per_card = params.contacts_per_phone_card
+    phone_cards = np.array([g.phone_cards for g in gangs], dtype=np.int64)
+    worn = np.array([g.card_wear for g in gangs]) + n_contacts
+    burnt = np.minimum(phone_cards, (worn // per_card).astype(np.int64))
+    phone_cards -= burnt
+    wear = np.where(phone_cards == 0, 0.0, worn - burnt * per_card)
+    for i in np.flatnonzero(n_contacts).tolist():
+        gangs[i].phone_cards = int(phone_cards[i])
+        gangs[i].card_wear = float(wear[i])
+
+
+def payments_per_account(params: GangParams) -> int:
+    """Payments a mule account takes before it is dropped (a whole number)."""
+    return math.ceil(params.payments_per_mule_account)
+
+
+def account_capacity(gang: Gang, params: GangParams) -> int:
+    """Victim payments the gang's mule accounts can still take."""
+    if gang.mule_accounts <= 0:
+        return 0
+    return gang.mule_accounts * payments_per_account(params) - int(gang.account_wear)
+
+
+def use_accounts(gang: Gang, n_payments: int, params: GangParams) -> None:
+    """Take ``n_payments`` victim payments (at most :func:`account_capacity`) into accounts."""
+    per_account = payments_per_account(params)
+    worn = int(gang.account_wear) + n_payments
+    gang.mule_accounts -= worn // per_account
+    gang.account_wear = float(worn % per_account)
 
 
 def learn(

@@ -13,7 +13,8 @@ class TelecomOperator(mesa.Agent):
     """Telecom and internet operators, as one agent.
 
     They intercept fraud calls and SMS and block fraud websites and accounts, each channel with its
-    own chance.
+    own chance. The model applies :meth:`block_probabilities` to every contact of the day (drawn
+    per fraud type for all gangs at once, see ``FraudModel._make_contacts``).
 
     Attributes:
         p_block: standing chance a contact is blocked, by channel (:data:`CHANNELS` order).
@@ -27,9 +28,3 @@ class TelecomOperator(mesa.Agent):
     def block_probabilities(self, state: PolicyState) -> np.ndarray:
         """Today's chance of blocking a contact, by channel, with the levers' gain."""
         return self.p_block + (1.0 - self.p_block) * state.p_block_gain
-
-    def intercept(
-        self, rng: np.random.Generator, contacts: np.ndarray, state: PolicyState
-    ) -> np.ndarray:
-        """How many of ``contacts`` (last axis: channel) are blocked today."""
-        return rng.binomial(contacts, self.block_probabilities(state))

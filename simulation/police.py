@@ -208,9 +208,10 @@ class CardCrackdownUnit(PoliceUnit):
             return
         rng = m.streams["market.crackdown"]
         actions = 0
-        for broker in m.brokers_in_order():
-            u = rng.random(2)
-            if u[0] < s.p_destroy_broker_per_day:
+        brokers = m.brokers_in_order()
+        u = rng.random((len(brokers), 2))
+        for broker, (u_destroy, u_seize) in zip(brokers, u.tolist(), strict=True):
+            if u_destroy < s.p_destroy_broker_per_day:
                 m.seize_cards(broker.phone_cards, broker.bank_cards)
                 m.seized_cash_yuan += broker.cash_yuan
                 broker.cash_yuan = 0.0
@@ -218,26 +219,31 @@ class CardCrackdownUnit(PoliceUnit):
                 broker.remove()
                 m.count("brokers_destroyed")
                 actions += 1
-            elif u[1] < s.p_seize_broker_stock_per_day and (
+            elif u_seize < s.p_seize_broker_stock_per_day and (
                 broker.phone_cards or broker.bank_cards
             ):
                 m.seize_cards(broker.phone_cards, broker.bank_cards)
                 broker.phone_cards = broker.bank_cards = 0
                 actions += 1
-        for gang in m.gangs_in_order():
-            if rng.random() < s.p_seize_gang_stock_per_day and (
-                gang.phone_cards or gang.mule_accounts
-            ):
-                m.seize_cards(gang.phone_cards, gang.mule_accounts)
-                gang.risk_events += 1.0
-                gang.lose_cards(gang.phone_cards, gang.mule_accounts)
-                actions += 1
-            phone = int(rng.binomial(gang.phone_cards, s.phone_card_clearing_per_day))
-            bank = int(rng.binomial(gang.mule_accounts, s.bank_account_clearing_per_day))
-            if phone or bank:
-                gang.lose_cards(phone, bank)
-                m.count("phone_cards_cleared", phone)
-                m.count("bank_accounts_cleared", bank)
+        gangs = m.gangs_in_order()
+        phone = np.array([gang.phone_cards for gang in gangs], dtype=np.int64)
+        bank = np.array([gang.mule_accounts for gang in gangs], dtype=np.int64)
+        seized = (rng.random(len(gangs)) < s.p_seize_gang_stock_per_day) & (
+            (phone > 0) | (bank > 0)
+        )
+        for i in np.flatnonzero(seized).tolist():
+            gang = gangs[i]
+            m.seize_cards(gang.phone_cards, gang.mule_accounts)
+            gang.risk_events += 1.0
+            gang.lose_cards(gang.phone_cards, gang.mule_accounts)
+            actions += 1
+        # Telecoms and banks clear a share of the cards still in gangs' hands.
+        phone_cleared = rng.binomial(np.where(seized, 0, phone), s.phone_card_clearing_per_day)
+        bank_cleared = rng.binomial(np.where(seized, 0, bank), s.bank_account_clearing_per_day)
+        for i in np.flatnonzero(phone_cleared + bank_cleared).tolist():
+            gangs[i].lose_cards(int(phone_cleared[i]), int(bank_cleared[i]))
+        m.count("phone_cards_cleared", int(phone_cleared.sum()))
+        m.count("bank_accounts_cleared", int(bank_cleared.sum()))
         self.book_effort("card_crackdown", actions)
 
 
