@@ -210,12 +210,12 @@ class AntiFraudAppLever(Lever):
     phase: ClassVar[Phase] = Phase.PUBLICITY
     type: Literal["anti_fraud_app"]
     adoption_per_day: Probability = Field(
-        0.0008,
+        0.0009,
         description="Share of residents without the app who install it per day "
         "(65 M users by mid-June 2021 from 26 April).",
     )
     p_warning: Probability = Field(
-        0.3, description="Chance the app flags a fraud contact that reaches a user."
+        0.6, description="Chance the app flags a fraud contact that reaches a user."
     )
     p_report_gain: Probability = Field(
         0.3, description="Share of the gap to 1 added to an app user's chance to report."
@@ -294,8 +294,8 @@ class RepatriationLever(Lever):
     phase: ClassVar[Phase] = Phase.CROSS_BORDER
     type: Literal["repatriation"]
     repatriation_per_day: CountryWeights = Field(
-        CountryWeights(cambodia=0.000008, myanmar=0.000004, philippines=0.000008, laos=0.000006,
-                       malaysia=0.000006),
+        CountryWeights(cambodia=0.000033, myanmar=0.0000166, philippines=0.000033, laos=0.0000249,
+                       malaysia=0.0000249),
         description="Daily chance an overseas member is repatriated, by host country "
         "(cooperation differs; assumption).",
     )  # fmt: skip

@@ -441,7 +441,7 @@ class GangParams(Section):
         1.5, le=100, description="Mean dens per gang (Zhejiang ring: 7 dens; assumption).", gt=0.0
     )
     contacts_per_operator_per_day: float = Field(
-        40.0, le=100_000, description="Contact attempts per operator per day (assumption).", ge=0.0
+        48.6, le=100_000, description="Contact attempts per operator per day (assumption).", ge=0.0
     )
     contacts_per_phone_card: Positive = Field(
         600.0, description="Contacts a phone card carries before it is burnt or blocked."
@@ -455,7 +455,7 @@ class GangParams(Section):
         "account to take the money (the moment passes; assumption).",
     )
     ask_wealth_elasticity: float = Field(
-        0.8,
+        1.2,
         le=3.0,
         description="Elasticity of the amount a scam asks for to the victim's savings relative "
         "to the population median (assumption: scripts probe victims' means; >1 M yuan cases "
@@ -498,16 +498,16 @@ class GangParams(Section):
     )
     n_members_min: int = Field(2, le=1000, description="A gang with fewer members breaks up.", ge=0)
     p_member_leave_per_day: Probability = Field(
-        0.00024, description="Daily chance an overseas member returns home (baseline)."
+        0.000375, description="Daily chance an overseas member returns home (baseline)."
     )
     founding_rate_national_per_day: NonNegative = Field(
-        150.0,
+        190.0,
         description="New gangs founded per day nationally when an operator's net profit (revenue "
         "less card costs) is at its level at the end of the burn-in (assumption; balances the "
         "gangs police destroy).",
     )
     founding_elasticity: float = Field(
-        0.5,
+        1.5,
         le=20.0,
         description="Elasticity of the founding rate to an operator's net profit (revenue less "
         "card costs) relative to the end of the burn-in (assumption).",
@@ -551,8 +551,8 @@ class MarketParams(Section):
         0.002,
         description="Daily chance that a willing seller sells a set of cards at the base price.",
     )
-    phone_cards_per_sale: float = Field(4.0, le=1000, gt=0.0)
-    bank_cards_per_sale: float = Field(1.9, le=1000, gt=0.0)
+    phone_cards_per_sale: float = Field(10.0, le=1000, gt=0.0)
+    bank_cards_per_sale: float = Field(2.0, le=1000, gt=0.0)
     price_elasticity: float = Field(
         0.3, le=10, description="Supply elasticity to price (dimensionless).", ge=0.0
     )
@@ -614,19 +614,19 @@ class PoliceParams(Section):
         5000.0, description="Reported cases investigated per day nationally."
     )
     p_crack_domestic: Probability = Field(
-        0.25, description="Chance an investigated case against a domestic gang is cracked."
+        0.62, description="Chance an investigated case against a domestic gang is cracked."
     )
     p_crack_overseas: Probability = Field(
-        0.15, description="Chance an investigated case against an overseas gang is cracked."
+        0.36, description="Chance an investigated case against an overseas gang is cracked."
     )
     arrests_per_crack_mean: float = Field(
-        1.2,
+        0.64,
         le=1000,
         description="Mean members arrested per cracked domestic case (Poisson).",
         ge=0.0,
     )
     p_leader_identified: Probability = Field(
-        0.45, description="Chance a cracked case identifies the gang's leader."
+        0.327, description="Chance a cracked case identifies the gang's leader."
     )
     early_warning_capacity_national_per_day: NonNegative = Field(
         5_000.0, description="Early-warning instructions the anti-fraud centre can issue per day."
@@ -657,7 +657,7 @@ class PoliceParams(Section):
         0.1, description="Chance a returning overseas member is arrested at the border."
     )
     surrender_rate_per_day: Probability = Field(
-        0.000044, description="Daily chance an overseas member surrenders without incentives."
+        0.00007, description="Daily chance an overseas member surrenders without incentives."
     )
 
 
