@@ -51,6 +51,7 @@ __all__ = [
     "PARQUET_METADATA_KEY",
     "RunResult",
     "check_out_dir",
+    "git_state",
     "package_version",
     "run_scenario",
     "write_run",
@@ -122,7 +123,7 @@ def _git(*args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def _git_state() -> dict[str, Any]:
+def git_state() -> dict[str, Any]:
     """Commit and dirtiness of the checkout the package lives in; Nones if it is not one.
 
     An installed copy in site-packages may sit inside some unrelated repository, so the
@@ -172,7 +173,7 @@ def _manifest(
         "check_invariants": check_invariants,
         "versions": versions,
         "platform": platform.platform(),
-        "git": _git_state(),
+        "git": git_state(),
         "created_utc": created.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "wall_time_seconds": round(wall_time_s, 3),
         "tables": {"daily": _table_info(daily)} | {k: _table_info(v) for k, v in tables.items()},

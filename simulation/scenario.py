@@ -66,9 +66,12 @@ __all__ = [
     "load_scenario",
     "load_scenario_text",
     "main",
+    "nearest_name",
     "resolve_scenario_dict",
     "scenario_json_schema",
     "scenario_to_toml",
+    "show_value",
+    "split_override",
     "update_defaults",
     "write_schema",
 ]
@@ -208,9 +211,9 @@ def apply_overrides(
         items = [(str(k), v, MAPPING_SOURCE) for k, v in overrides.items()]
     elif isinstance(overrides, str):
         # A lone string is almost certainly one override, not a sequence of characters.
-        items = [(*_split_override(overrides), SET_SOURCE)]
+        items = [(*split_override(overrides), SET_SOURCE)]
     else:
-        items = [(*_split_override(item), SET_SOURCE) for item in overrides]
+        items = [(*split_override(item), SET_SOURCE) for item in overrides]
     problems: list[Problem] = []
     for key_text, value, source in items:
         try:
@@ -428,7 +431,7 @@ def _resolve_raw(
                 "extends",
                 "must be a file name (a string)",
                 allowed='a path relative to this file, e.g. "baseline.toml"',
-                given=_show(extends, with_type=True),
+                given=show_value(extends, with_type=True),
             )
         target = path.parent / extends
         target_display = os.path.normpath(os.path.join(os.path.dirname(display), extends))
@@ -470,7 +473,7 @@ def _resolve_raw(
                 display,
                 "add_levers",
                 "must be an array of lever tables ([[add_levers]])",
-                given=_show(add_levers, with_type=True),
+                given=show_value(add_levers, with_type=True),
             )
         inherited = data.setdefault("levers", [])
         if not isinstance(inherited, list):
@@ -478,7 +481,7 @@ def _resolve_raw(
                 display,
                 "add_levers",
                 "cannot append: the inherited `levers` is not an array",
-                given=_show(inherited, with_type=True),
+                given=show_value(inherited, with_type=True),
             )
         for lever in add_levers:
             origins[("levers", len(inherited))] = display
@@ -659,7 +662,7 @@ def _fill_defaults(model: type[BaseModel], data: dict[str, Any]) -> None:
                     _fill_defaults(item[1], entry)
 
 
-def _split_override(item: Any) -> tuple[str, Any]:
+def split_override(item: Any) -> tuple[str, Any]:
     """Split ``KEY=VALUE``; read VALUE as TOML, else keep it as a plain string."""
     if not isinstance(item, str) or "=" not in item:
         raise ScenarioError.single(
@@ -667,7 +670,7 @@ def _split_override(item: Any) -> tuple[str, Any]:
             None,
             "an override must look like KEY=VALUE",
             allowed="e.g. police.p_dissuade=0.6, run.start=2020-06-01, levers.0.intensity=2",
-            given=_show(item),
+            given=show_value(item),
         )
     key, _, text = item.partition("=")
     text = text.strip()
@@ -730,7 +733,7 @@ def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> Non
                 )
             if not isinstance(node, dict):
                 raise ScenarioError.single(
-                    source, here, f"{_render_path(path[:i])} is not a table", given=_show(node)
+                    source, here, f"{_render_path(path[:i])} is not a table", given=show_value(node)
                 )
             if kind[0] == "model" and part not in kind[1].model_fields:
                 allowed = list(kind[1].model_fields)
@@ -739,7 +742,7 @@ def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> Non
                     here,
                     "unknown key",
                     allowed=", ".join(allowed),
-                    suggestion=_suggest(part, allowed),
+                    suggestion=nearest_name(part, allowed),
                 )
             if last:
                 _assign(node, part, value)
@@ -757,7 +760,10 @@ def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> Non
         else:
             if not isinstance(node, list):
                 raise ScenarioError.single(
-                    source, here, f"{_render_path(path[:i])} is not an array", given=_show(node)
+                    source,
+                    here,
+                    f"{_render_path(path[:i])} is not an array",
+                    given=show_value(node),
                 )
             if not 0 <= part < len(node):
                 allowed = f"0 to {len(node) - 1}" if node else "none: the array is empty"
@@ -799,16 +805,16 @@ def _problems(err: ValidationError, origins: Origins, display: str) -> list[Prob
             if parent_model is not None:
                 keys = _allowed_keys(parent_model)
                 allowed = ", ".join(keys)
-                suggestion = _suggest(str(path[-1]), keys)
-            given = _show(value)
+                suggestion = nearest_name(str(path[-1]), keys)
+            given = show_value(value)
         elif etype in ("union_tag_invalid", "union_tag_not_found"):
             key = _render_path((*path, "type"))
             allowed = ", ".join(LEVER_TYPES)
             if etype == "union_tag_invalid":
                 tag = value.get("type") if isinstance(value, dict) else ctx.get("tag")
                 message = "unknown lever type"
-                given = _show(tag)
-                suggestion = _suggest(tag, list(LEVER_TYPES)) if isinstance(tag, str) else None
+                given = show_value(tag)
+                suggestion = nearest_name(tag, list(LEVER_TYPES)) if isinstance(tag, str) else None
             else:
                 message = "missing lever `type`: every lever table needs one"
         elif etype in _BOUND_OPS:
@@ -818,12 +824,12 @@ def _problems(err: ValidationError, origins: Origins, display: str) -> list[Prob
             else:
                 message = f"must be {op} {_num(bound)}"
             allowed = _range_text(parent_model, field_name) or f"{op} {_num(bound)}"
-            given = _show(value)
+            given = show_value(value)
         elif etype in _TYPE_MESSAGES:
             message = _TYPE_MESSAGES[etype]
             if etype == "model_type" and ctx.get("class_name"):
                 message = "must be a table"
-            given = _show(value, with_type=True)
+            given = show_value(value, with_type=True)
             if isinstance(value, str) and _unquoted_would_fit(etype, value):
                 message += " (write it without quotes)"
         elif etype == "missing":
@@ -949,7 +955,8 @@ def _num(x: Any) -> str:
     return str(x)
 
 
-def _suggest(word: str, choices: Sequence[str]) -> str | None:
+def nearest_name(word: str, choices: Sequence[str]) -> str | None:
+    """The closest of ``choices`` to a mistyped ``word`` (for "did you mean"), or None."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
 
@@ -978,7 +985,7 @@ _TOML_TYPES = {
 }
 
 
-def _show(value: Any, with_type: bool = False, limit: int = 60) -> str:
+def show_value(value: Any, with_type: bool = False, limit: int = 60) -> str:
     """A short TOML-like rendering of a given value for messages."""
     if isinstance(value, bool):
         text = "true" if value else "false"
@@ -991,7 +998,7 @@ def _show(value: Any, with_type: bool = False, limit: int = 60) -> str:
     elif isinstance(value, dict):
         text = "a table {" + ", ".join(map(str, value)) + "}" if value else "an empty table"
     elif isinstance(value, list):  # TOML-like items, not Python reprs of dates and dicts
-        text = "[" + ", ".join(_show(v, limit=limit) for v in value[:limit]) + "]"
+        text = "[" + ", ".join(show_value(v, limit=limit) for v in value[:limit]) + "]"
     elif value is None:
         text = "nothing"
     else:

@@ -192,9 +192,9 @@ def _code_sha256() -> str:
 def _git() -> dict[str, Any]:
     # The run command's own record of the checkout (commit and dirtiness), so that a sweep
     # and a single run describe their code the same way.
-    from simulation.runner import _git_state  # noqa: PLC0415  (imports the model)
+    from simulation.runner import git_state  # noqa: PLC0415  (imports the model)
 
-    return _git_state()
+    return git_state()
 
 
 def _manifest(

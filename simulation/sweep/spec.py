@@ -59,12 +59,12 @@ from simulation.errors import Problem, ScenarioError
 from simulation.scenario import (
     MAPPING_SOURCE,
     SET_SOURCE,
-    _show,
-    _split_override,
-    _suggest,
     load_scenario,
     load_scenario_text,
+    nearest_name,
     scenario_to_toml,
+    show_value,
+    split_override,
 )
 
 __all__ = [
@@ -137,7 +137,9 @@ def _seeds(value: Any) -> tuple[int, ...]:
             raise ValueError("the list of seeds is empty")
         bad = [v for v in value if isinstance(v, bool) or not isinstance(v, int) or v < 0]
         if bad:
-            raise ValueError(f"seeds must be integers >= 0; not {_show(bad[0], with_type=True)}")
+            raise ValueError(
+                f"seeds must be integers >= 0; not {show_value(bad[0], with_type=True)}"
+            )
         dupes = sorted({v for v in value if value.count(v) > 1})
         if dupes:
             raise ValueError(f"seeds must be distinct; repeated: {', '.join(map(str, dupes))}")
@@ -399,7 +401,7 @@ def _parse_overrides(overrides: Sequence[str] | Mapping[str, Any] | None) -> dic
     parsed: dict[str, Any] = {}
     for item in overrides:
         try:
-            key, value = _split_override(item)
+            key, value = split_override(item)
         except ScenarioError as err:
             problems.extend(err.problems)
             continue
@@ -592,7 +594,10 @@ def _check_grid_values(display: str, key: str, values: list[Any]) -> list[Proble
         if ident in seen:
             return [
                 Problem(
-                    display, _sweep_key("grid", key), "values must be distinct", given=_show(values)
+                    display,
+                    _sweep_key("grid", key),
+                    "values must be distinct",
+                    given=show_value(values),
                 )
             ]
         seen.add(ident)
@@ -609,7 +614,7 @@ def _check_sample(display: str, sample: SampleTable, ranges: dict[str, list]) ->
                     _sweep_key("sample", "ranges", key),
                     "low must be below high",
                     allowed="[low, high] with low < high",
-                    given=f"[{_show(low)}, {_show(high)}]",
+                    given=f"[{show_value(low)}, {show_value(high)}]",
                 )
             )
     n = sample.n
@@ -686,7 +691,7 @@ def _resolve_scenarios(
                         display,
                         where,
                         f"file not found: {file} (paths are relative to the sweep file)",
-                        given=_show(entry),
+                        given=show_value(entry),
                     ),
                     None,
                 )
@@ -700,7 +705,7 @@ def _resolve_scenarios(
                         display,
                         where,
                         f"the same file as scenarios[{files_seen[ident]}]",
-                        given=_show(entry),
+                        given=show_value(entry),
                     ),
                     None,
                 )
@@ -929,12 +934,14 @@ def _schema_problems(err: ValidationError, display: str) -> list[Problem]:
             owner = SampleTable if loc[0] == "sample" and len(loc) == 2 else SweepFile
             keys = list(owner.model_fields)
             message, allowed = "unknown key", ", ".join(keys)
-            suggestion = _suggest(str(loc[-1]), keys)
-            given = _show(value)
+            suggestion = nearest_name(str(loc[-1]), keys)
+            given = show_value(value)
         elif etype == "literal_error":
             message, allowed = "unknown sampling method", ", ".join(SAMPLE_METHODS)
-            given = _show(value)
-            suggestion = _suggest(str(value), SAMPLE_METHODS) if isinstance(value, str) else None
+            given = show_value(value)
+            suggestion = (
+                nearest_name(str(value), SAMPLE_METHODS) if isinstance(value, str) else None
+            )
         elif etype == "missing":
             message = "required key missing"
             if loc == ("seeds",):
@@ -943,7 +950,7 @@ def _schema_problems(err: ValidationError, display: str) -> list[Problem]:
             op, bound = (
                 (">=", ctx.get("ge")) if etype == "greater_than_equal" else ("<=", ctx.get("le"))
             )
-            message, given = f"must be {op} {bound}", _show(value)
+            message, given = f"must be {op} {bound}", show_value(value)
         elif etype in ("too_short", "too_long"):
             if len(loc) == 3 and loc[:2] == ("sample", "ranges"):
                 message, allowed = "must be a range of two numbers", "[low, high]"
@@ -954,14 +961,14 @@ def _schema_problems(err: ValidationError, display: str) -> list[Problem]:
                 message = (
                     f"must have {'at least' if etype == 'too_short' else 'at most'} {want} items"
                 )
-            given = _show(value)
+            given = show_value(value)
         elif etype == "string_too_short":
             message = "must not be empty"
         elif etype in _TYPE_MESSAGES:
             message = _TYPE_MESSAGES[etype]
-            given = _show(value, with_type=True)
+            given = show_value(value, with_type=True)
         elif etype == "value_error":
             message = str(ctx.get("error", message))
-            given = _show(value, with_type=True)
+            given = show_value(value, with_type=True)
         problems.append(Problem(display, key, message, allowed, given, suggestion))
     return problems
