@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
@@ -35,7 +36,7 @@ from simulation.cli_types import (
     people_per_agent,
     safe_dir_name,
 )
-from simulation.errors import FraudsimError, InvariantError
+from simulation.errors import FraudsimError, InvariantError, ScenarioNote
 from simulation.outputs import format_summary, summary_table
 from simulation.scenario import load_scenario, scenario_json_schema
 
@@ -247,6 +248,24 @@ def _error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
+def _show_notes(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
+    """Print a :class:`ScenarioNote` as a ``note:`` line; other warnings as Python would."""
+    if issubclass(category, ScenarioNote):
+        print(f"{PROG}: note: {message}", file=sys.stderr)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code.
 
@@ -266,6 +285,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ScenarioNote)
+        warnings.showwarning = _show_notes
+        return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command; turn the errors users can cause into messages and exit codes."""
     try:
         return args.handler(args)
     except InvariantError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from simulation.levers import AnyLever
 from simulation.params import ModelParams
@@ -23,7 +23,11 @@ class ScenarioConfig(ModelParams):
     levers: list[AnyLever] = Field(default_factory=list, max_length=1000)
 
     @model_validator(mode="after")
-    def _levers_inside_run(self) -> ScenarioConfig:
+    def _levers_inside_run(self, info: ValidationInfo) -> ScenarioConfig:
+        # The loader passes "leave out" when overrides shortened the period: it then removes
+        # such levers itself, with a note (simulation.scenario._leave_out_levers_outside_period).
+        if (info.context or {}).get("levers_outside_run") == "leave out":
+            return self
         first_day = self.run.start - dt.timedelta(days=self.run.burn_in_days)
         for i, lever in enumerate(self.levers):
             if lever.start > self.run.end:

@@ -139,3 +139,10 @@ class InvariantError(FraudsimError):
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the constructor arguments, so the attributes survive."""
         return (type(self), (self.invariant, self.day, self.details))
+
+
+class ScenarioNote(UserWarning):
+    """Something the loader did on the user's behalf that they should know about.
+
+    The command line prints these as ``note:`` lines; in Python they are ordinary warnings.
+    """

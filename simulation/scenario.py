@@ -47,6 +47,7 @@ import sys
 import textwrap
 import tomllib
 import types
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -54,7 +55,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from simulation.config import ScenarioConfig
-from simulation.errors import Problem, ScenarioError
+from simulation.errors import Problem, ScenarioError, ScenarioNote
 from simulation.levers import LEVER_TYPES
 from simulation.params import ModelParams
 
@@ -622,10 +623,56 @@ def _finish(
     if overrides:
         apply_overrides(data, overrides, origins)
         _fill_defaults(ScenarioConfig, data)  # tables created by overrides
+    shortened = bool(overrides) and _period_overridden(origins)
     try:
-        return ScenarioConfig.model_validate(data)
+        config = ScenarioConfig.model_validate(
+            data, context={"levers_outside_run": "leave out" if shortened else "refuse"}
+        )
     except ValidationError as err:
         raise ScenarioError(_problems(err, origins, display)) from None
+    return _leave_out_levers_outside_period(config, display) if shortened else config
+
+
+PERIOD_KEYS: tuple[Path_, ...] = (("run", "start"), ("run", "end"), ("run", "burn_in_days"))
+
+
+def _period_overridden(origins: Origins) -> bool:
+    """Whether overrides (not files) set the run's period."""
+    return any(origins.get(key) in (SET_SOURCE, MAPPING_SOURCE) for key in PERIOD_KEYS)
+
+
+def _leave_out_levers_outside_period(config: ScenarioConfig, display: str) -> ScenarioConfig:
+    """``config`` without the levers its period does not reach, with a note for each.
+
+    In a file, a lever that can never act is a mistake and the validator refuses it. When the
+    user shortens a run by overrides (``--end 2020-12-31`` on the baseline, whose app starts
+    in April 2021), the levers that start later simply have nothing to do: refusing would make
+    every shortened run of the baseline an error. They are removed from the resolved scenario
+    (so a manifest shows what acted), after validation, so that messages about the levers
+    still use the indices the user wrote.
+    """
+    first_day = config.run.start - dt.timedelta(days=config.run.burn_in_days)
+    kept = []
+    for i, lever in enumerate(config.levers):
+        if lever.start > config.run.end:
+            when = f"starts on {lever.start.isoformat()}, after the run ends on {config.run.end}"
+        elif lever.end is not None and lever.end < first_day:
+            when = (
+                f"ends on {lever.end.isoformat()}, before the first simulated day "
+                f"{first_day.isoformat()} (run.start less run.burn_in_days)"
+            )
+        else:
+            kept.append(lever)
+            continue
+        label = lever.name or lever.type
+        warnings.warn(
+            f"{display}: levers[{i}] ({label}) {when}; it is left out of this run",
+            ScenarioNote,
+            stacklevel=3,
+        )
+    if len(kept) == len(config.levers):
+        return config
+    return config.model_copy(update={"levers": kept})
 
 
 def _fill_defaults(model: type[BaseModel], data: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulation.config import ScenarioConfig
-from simulation.errors import ScenarioError
+from simulation.errors import ScenarioError, ScenarioNote
 from simulation.params import ModelParams
 from simulation.scenario import (
     SCHEMA_PATH,
@@ -496,4 +496,99 @@ def test_error_for_text_source_names_the_source():
         load_scenario_text("[police]\np_dissuade = 3\n", source="inline.toml")
     assert str(info.value).startswith("inline.toml: police.p_dissuade:"), (
         f"messages about text should name its source, got {info.value}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Shortening a run by overrides
+# ---------------------------------------------------------------------------------------------
+
+LATE_AND_EARLY = """\
+[run]
+start = 2020-06-01
+end = 2021-06-30
+burn_in_days = 10
+
+[[levers]]
+type = "publicity"
+name = "early campaign"
+start = 2020-01-01
+end = 2020-06-30
+
+[[levers]]
+type = "early_warning"
+name = "warnings"
+start = 2021-01-01
+
+[[levers]]
+type = "anti_fraud_app"
+name = "app"
+start = 2021-04-26
+"""
+
+
+def test_a_lever_after_the_end_in_the_file_itself_is_still_refused():
+    text = LATE_AND_EARLY.replace("end = 2021-06-30", "end = 2021-03-31")
+    with pytest.raises(ScenarioError, match=r"levers\[2\].*after the run ends.*never act"):
+        load_scenario_text(text, source="short.toml")
+
+
+def test_an_end_shortened_by_override_leaves_later_levers_out_with_a_note():
+    with pytest.warns(ScenarioNote, match=r"levers\[2\] \(app\) starts on 2021-04-26") as notes:
+        config = load_scenario_text(
+            LATE_AND_EARLY, source="short.toml", overrides=["run.end=2021-03-31"]
+        )
+    assert [lever.name for lever in config.levers] == ["early campaign", "warnings"], (
+        "only the app, which starts after the new end, should be left out"
+    )
+    assert len(notes) == 1, f"expected one note, got {[str(n.message) for n in notes]}"
+
+
+def test_a_start_moved_by_override_leaves_out_levers_that_ended_before_it():
+    with pytest.warns(ScenarioNote, match=r"levers\[0\] \(early campaign\) ends on 2020-06-30"):
+        config = load_scenario_text(
+            LATE_AND_EARLY, source="short.toml", overrides={"run.start": dt.date(2020, 9, 1)}
+        )
+    assert [lever.name for lever in config.levers] == ["warnings", "app"], (
+        "the campaign that ended before the first simulated day should be left out"
+    )
+
+
+def test_messages_about_levers_use_the_indices_the_user_wrote_in_a_shortened_run():
+    # The campaign (levers[0]) ends before the new first day; the app is still levers[2].
+    with pytest.raises(ScenarioError) as err:
+        load_scenario_text(
+            LATE_AND_EARLY,
+            source="short.toml",
+            overrides=["run.start=2020-09-01", "levers.2.intensity=-1"],
+        )
+    assert "levers[2].intensity" in str(err.value), (
+        f"the bad intensity should be named at the index the user wrote: {err.value}"
+    )
+    assert "--set" in str(err.value), f"the override should be named as the source: {err.value}"
+
+
+def test_the_baseline_runs_shortened_on_the_command_line(tmp_path, capsys):
+    from simulation.cli import main as cli_main  # noqa: PLC0415
+
+    code = cli_main(
+        [
+            "run",
+            str(SCENARIOS / "baseline.toml"),
+            "--end",
+            "2020-03-31",
+            "--scale",
+            "50000",
+            "--quiet",
+            "--out",
+            str(tmp_path / "short"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0, f"a shortened baseline should run; stderr: {err}"
+    assert "note: " in err, f"the levers left out should be reported as notes on stderr: {err}"
+    assert "National Anti-Fraud Center app" in err, f"the app should be named as left out: {err}"
+    manifest = json.loads((tmp_path / "short" / "manifest.json").read_text(encoding="utf-8"))
+    assert "anti_fraud_app" not in manifest["scenario_toml"], (
+        "the manifest's resolved scenario should hold only the levers that acted"
     )
