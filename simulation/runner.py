@@ -28,7 +28,6 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -38,11 +37,11 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError
 from simulation.model import FraudModel
+from simulation.progress import progress_bar
 from simulation.scenario import scenario_to_toml
 
 __all__ = [
@@ -222,14 +221,7 @@ def run_scenario(
     created = dt.datetime.now(dt.UTC)
     started = time.perf_counter()
     model = FraudModel(config, rng=seed, check_invariants=check_invariants)
-    with tqdm(
-        total=model.n_days,
-        unit="day",
-        desc=config.name,
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
-    ) as bar:
+    with progress_bar(enabled=progress, total=model.n_days, unit="day", desc=config.name) as bar:
         model.run(progress=bar.update if progress else None)
     daily = model.daily_frame()
     tables = dict(model.table_frames())

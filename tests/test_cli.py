@@ -386,3 +386,18 @@ def test_broken_invariant_exits_1_with_a_message(tmp_path, monkeypatch):
     assert code == 1, "a broken invariant is a bug in the model, not a usage error"
     assert "money conserved" in stderr
     assert_no_traceback(stderr)
+
+
+def test_progress_bars_redraw_rarely_into_a_log(monkeypatch, capsys):
+    from simulation.progress import LOG_INTERVAL_S, progress_bar  # noqa: PLC0415
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with progress_bar(enabled=True, total=1000, unit="day") as bar:
+        assert bar.mininterval == LOG_INTERVAL_S, (
+            f"off a terminal a bar should redraw at most every {LOG_INTERVAL_S} s"
+        )
+        for _ in range(1000):
+            bar.update(1)
+    err = capsys.readouterr().err
+    assert err.count("\r") <= 3, f"expected the first and last draws only, got {err!r}"
+    assert "1000/1000" in err, f"the last draw should show the total: {err!r}"

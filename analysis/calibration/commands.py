@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -141,8 +140,6 @@ def format_targets_table(table: pd.DataFrame) -> str:
 
 
 def _cmd_targets(args: argparse.Namespace) -> int:
-    from tqdm import tqdm  # noqa: PLC0415 - keep --help light
-
     from analysis.calibration.plot import plot_targets  # noqa: PLC0415
     from analysis.calibration.run import default_workers, run_seeds  # noqa: PLC0415
     from analysis.calibration.targets import (  # noqa: PLC0415
@@ -151,6 +148,7 @@ def _cmd_targets(args: argparse.Namespace) -> int:
         load_targets,
     )
     from simulation.errors import OutputError  # noqa: PLC0415
+    from simulation.progress import progress_bar  # noqa: PLC0415 - keep --help light
     from simulation.runner import check_out_dir  # noqa: PLC0415
     from simulation.scenario import load_scenario  # noqa: PLC0415
 
@@ -159,13 +157,8 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results/targets") / safe_dir_name(config.name)
     check_out_dir(out)  # fail before the runs, not after
     workers = args.workers or default_workers(args.seeds)
-    with tqdm(
-        total=args.seeds,
-        unit="seed",
-        desc=f"{config.name}: runs",
-        file=sys.stderr,
-        disable=args.quiet,
-        dynamic_ncols=True,
+    with progress_bar(
+        enabled=not args.quiet, total=args.seeds, unit="seed", desc=f"{config.name}: runs"
     ) as bar:
         frames = run_seeds(
             config, args.seeds, workers=workers, progress=lambda _seed: bar.update(1)

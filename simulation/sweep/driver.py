@@ -27,7 +27,6 @@ import hashlib
 import importlib.metadata
 import os
 import platform
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -35,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
+from simulation.progress import progress_bar
 from simulation.sweep.execute import RunOutcome, make_executor
 from simulation.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
 from simulation.sweep.store import (
@@ -366,14 +365,8 @@ def execute_sweep(
         failures: list[dict[str, Any]] = []
         failed_ids: set[str] = set()
         status = "interrupted"
-        bar = tqdm(
-            total=spec.n_runs,
-            initial=n_before,
-            desc=spec.name,
-            unit="run",
-            file=sys.stderr,
-            disable=not progress,
-            dynamic_ncols=True,
+        bar = progress_bar(
+            enabled=progress, total=spec.n_runs, initial=n_before, desc=spec.name, unit="run"
         )
         bar.set_postfix(failed=0, refresh=False)
         finished_normally = False
