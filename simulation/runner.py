@@ -304,7 +304,9 @@ def write_run(result: RunResult, out_dir: str | os.PathLike[str]) -> Path:
 
     The files are written and synced in a temporary directory created beside ``out_dir``
     (same filesystem, so moves are atomic renames), then moved in: the parquet files first,
-    ``manifest.json`` last. Other files in ``out_dir`` are left alone.
+    ``manifest.json`` last. Each earlier file of the same name is first moved aside; if a move
+    fails, the new files are taken out again and the earlier ones put back. Other files in
+    ``out_dir`` are left alone.
 
     Args:
         result: what to write.
@@ -322,8 +324,10 @@ def write_run(result: RunResult, out_dir: str | os.PathLike[str]) -> Path:
     manifest_bytes = manifest_text.encode("utf-8")
     frames = {"daily": result.daily, **result.tables}
     names = [f"{name}.parquet" for name in frames]
-    moved = 0
     staging: Path | None = None
+    keep_staging = False  # True when earlier files could not be put back: never delete them
+    placed: list[str] = []  # new files moved into the target
+    saved: list[str] = []  # earlier files moved aside
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
         for name, frame in frames.items():
@@ -333,20 +337,45 @@ def write_run(result: RunResult, out_dir: str | os.PathLike[str]) -> Path:
         (staging / MANIFEST_FILE).write_bytes(manifest_bytes)
         _fsync(staging / MANIFEST_FILE)
         target.mkdir(exist_ok=True)
+        aside = staging / "previous"
+        aside.mkdir()
         for name in [*names, MANIFEST_FILE]:
+            if (target / name).exists():
+                os.replace(target / name, aside / name)
+                saved.append(name)
             os.replace(staging / name, target / name)
-            moved += 1
+            placed.append(name)
     except OSError as exc:
-        state = (
-            "earlier results there are unchanged"
-            if moved == 0
-            else f"only {moved} of {len(names) + 1} files were replaced; the run_id in each "
-            "file's metadata tells which belong together"
-        )
+        if staging is None or _put_back(target, staging / "previous", placed, saved):
+            state = "earlier results there are unchanged"
+        else:
+            keep_staging = True
+            state = (
+                f"{len(placed)} of {len(names) + 1} files were replaced and the earlier ones "
+                f"could not all be put back: they are kept in '{staging / 'previous'}'; the "
+                "run_id in each file's metadata tells which belong together"
+            )
         raise OutputError(
             f"cannot write results to '{out_dir}': {_describe(exc)}; {state}", str(out_dir)
         ) from exc
     finally:
-        if staging is not None:
+        if staging is not None and not keep_staging:
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _put_back(target: Path, aside: Path, placed: list[str], saved: list[str]) -> bool:
+    """Undo a partial move into ``target``; True if the earlier files are all back."""
+    ok = True
+    for name in placed:
+        if name not in saved:
+            try:
+                (target / name).unlink()
+            except OSError:
+                ok = False
+    for name in saved:
+        try:
+            os.replace(aside / name, target / name)
+        except OSError:
+            ok = False
+    return ok

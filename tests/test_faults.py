@@ -201,7 +201,8 @@ def test_run_on_a_read_only_directory(earlier, scenario, monkeypatch):
     real = os.replace
 
     def read_only(src, dst, *args, **kwargs):
-        if Path(dst).parent == out.resolve():
+        # Renaming into or out of a read-only directory both need write permission on it.
+        if out.resolve() in (Path(src).parent, Path(dst).parent):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dst))
         return real(src, dst, *args, **kwargs)
 
@@ -215,26 +216,57 @@ def test_run_on_a_read_only_directory(earlier, scenario, monkeypatch):
     assert_intact(out, before, "a read-only directory")
 
 
-def test_run_failing_while_moving_files_in_says_what_was_replaced(earlier, scenario, monkeypatch):
-    """A failure between the renames cannot be undone; the message must say so plainly."""
+def test_run_failing_while_moving_files_in_puts_the_earlier_results_back(
+    earlier, scenario, monkeypatch
+):
+    """A failure between the renames is undone: the earlier run's files are all back."""
+    out, before = earlier
+    real = os.replace
+    moved: list[str] = []
+
+    def fail_third_once(src, dst, *args, **kwargs):
+        if Path(dst).parent == out.resolve() and Path(src).parent.name != "previous":
+            moved.append(Path(dst).name)
+            if len(moved) == 3:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dst))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", fail_third_once)
+    code, _, stderr = call(["run", str(scenario), "--quiet", "--out", str(out)])
+    assert code == 2, f"exit code 2 expected, got {code}: {stderr}"
+    assert len(moved) >= 3, f"the third move should have been attempted: {moved}"
+    assert "earlier results there are unchanged" in stderr, f"the message should say so: {stderr}"
+    assert_intact(out, before, "a failure between the renames")
+    leftovers = sorted(p.name for p in out.parent.iterdir() if p != out)
+    assert not leftovers, f"no staging directory should remain: {leftovers}"
+
+
+def test_run_failing_to_put_files_back_says_what_was_replaced(earlier, scenario, monkeypatch):
+    """If even the undo fails, the message says how far the move got."""
     out, _ = earlier
     real = os.replace
     moved: list[str] = []
 
-    def fail_third(src, dst, *args, **kwargs):
+    def fail_from_third(src, dst, *args, **kwargs):
         if Path(dst).parent == out.resolve():
-            if len(moved) == 2:
+            if len(moved) >= 2:
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dst))
             moved.append(Path(dst).name)
         return real(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(os, "replace", fail_third)
+    monkeypatch.setattr(os, "replace", fail_from_third)
     code, _, stderr = call(["run", str(scenario), "--quiet", "--out", str(out)])
     assert code == 2, f"exit code 2 expected, got {code}: {stderr}"
-    assert "only 2 of 5 files were replaced" in stderr, f"the message should say how many: {stderr}"
+    assert "2 of 5 files were replaced" in stderr, f"the message should say how many: {stderr}"
     assert "run_id" in stderr, f"and how to tell which files belong together: {stderr}"
-    leftovers = sorted(p.name for p in out.parent.iterdir() if p != out)
-    assert not leftovers, f"no staging directory should remain: {leftovers}"
+    kept = [p for p in out.parent.iterdir() if p != out]
+    assert len(kept) == 1, f"the staging directory with the earlier files should be kept: {kept}"
+    earlier_files = sorted(p.name for p in (kept[0] / "previous").iterdir())
+    # daily and by_type were replaced; by_channel was moved aside before its move failed.
+    assert earlier_files == ["by_channel.parquet", "by_type.parquet", "daily.parquet"], (
+        f"the three earlier files moved aside should be kept there: {earlier_files}"
+    )
+    assert str(kept[0] / "previous") in stderr, f"the message should say where: {stderr}"
 
 
 def test_run_with_out_under_a_regular_file(tmp_path, scenario, monkeypatch):
