@@ -52,6 +52,7 @@ class LaunderingDay:
     stopped_by_victim: np.ndarray  # victim index per freeze
     stopped_amount: np.ndarray  # yuan per freeze
     hops: int
+    stopped_bank: np.ndarray  # bank index per freeze
 
 
 class MuleLedger:
@@ -155,9 +156,8 @@ class MuleLedger:
         )
         if act.size == 0:
             empty = np.empty(0)
-            return LaunderingDay(
-                empty, np.empty(0, dtype=np.int64), 0.0, 0.0, 0.0, np.empty(0, np.int64), empty, 0
-            )
+            none = np.empty(0, dtype=np.int64)
+            return LaunderingDay(empty, none, 0.0, 0.0, 0.0, none, empty, 0, none)
         n_hops = int(hops_left[act].max())
         gaps = rng.exponential(p.hop_hours_mean, size=(act.size, n_hops - 1))
         times = next_hop[act, None] + np.concatenate(
@@ -201,6 +201,7 @@ class MuleLedger:
             stopped_by_victim=t["victim"][act[frozen]],
             stopped_amount=kept[frozen],
             hops=hops,
+            stopped_bank=t["bank"][act[frozen]],
         )
         # Requests are removed with the parcels they no longer concern: drop empty parcels.
         t.keep(t["remaining_yuan"] > 0.0)

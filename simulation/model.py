@@ -1023,6 +1023,11 @@ class FraudModel(mesa.Model):
             self.count("stopped_yuan", result.stopped_yuan)
             self.count("screened_yuan", result.screened_yuan)
             self.count("averted_yuan", result.stopped_yuan + result.screened_yuan)
+            by_bank = np.bincount(
+                result.stopped_bank, weights=result.stopped_amount, minlength=len(self.banks)
+            )
+            for bank, amount in zip(self.banks, by_bank.tolist(), strict=True):
+                bank.frozen_yuan += amount
             return_day = self.day_index + round(self.config.banks.return_days)
             self.frozen.append(
                 victim=result.stopped_by_victim,

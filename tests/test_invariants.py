@@ -34,9 +34,9 @@ SCALE = 20000.0  # 70,500 residents
 def latest_lever_start() -> dt.date:
     """The last start date among the baseline's levers.
 
-    A scenario refuses levers that start after the run ends, so every short period used here
-    ends on or after this date (the baseline's app and propaganda-manual levers start in
-    April and May 2021).
+    A period shortened by overrides leaves out the levers that start after it ends, so every
+    short period used here ends on or after this date, with all the baseline's levers in force
+    (the app and propaganda-manual levers start in April and May 2021).
     """
     levers = load_scenario(BASELINE).levers
     return max((lever.start for lever in levers), default=dt.date(2021, 1, 1))
@@ -110,6 +110,22 @@ def test_baseline_money_identity_holds_at_end(baseline_run):
         f"cash brought in ({expected:.2f} yuan)"
     )
     assert baseline_run.injected_yuan > 0, "gangs and brokers bring start-up cash in"
+
+
+def test_banks_account_for_every_yuan_frozen():
+    config = load_scenario(
+        BASELINE, overrides=small_overrides(**{"run.burn_in_days": 0, "run.scale": 1000.0})
+    )
+    model = FraudModel(config, rng=3)
+    model.run()
+    daily = model.daily_frame()
+    frozen = daily["stopped_yuan"].sum() + daily["screened_yuan"].sum()
+    assert frozen > 0, "the test run should freeze some money"
+    by_banks = sum(bank.frozen_yuan for bank in model.banks)
+    assert by_banks == pytest.approx(frozen, rel=1e-9), (
+        f"the banks' frozen_yuan ({by_banks:.2f}) should add up to the money stopped and "
+        f"screened in the daily table ({frozen:.2f})"
+    )
 
 
 def test_mean_awareness_is_a_share(baseline_run):
