@@ -227,6 +227,20 @@ class FraudModel(mesa.Model):
         p_engage = np.array([t.p_engage for t in self._ftypes])
         self._p_engage = p_engage
         self._p_engage_max = np.minimum(1.0, p_engage * self._susceptibility.max(axis=1))
+        # Per-type parameters as arrays indexed by fraud type, read for many scams at once.
+        self._type_table = {
+            name: np.array([getattr(t, name) for t in self._ftypes])
+            for name in (
+                "script_days",
+                "loss_median_yuan",
+                "loss_sigma",
+                "n_payments",
+                "p_abandon_per_day",
+                "payment_interval_days",
+                "p_report",
+                "report_delay_hours_median",
+            )
+        }
         channel_mix = np.array([t.channels.as_list() for t in self._ftypes])
         self._channel_mix = channel_mix / channel_mix.sum(axis=1, keepdims=True)
 
@@ -756,10 +770,11 @@ class FraudModel(mesa.Model):
     ) -> None:
         rng = self.streams["scam.script"]
         k = victim.size
-        script_days = np.array([t.script_days for t in self._ftypes])[ftype]
-        median = np.array([t.loss_median_yuan for t in self._ftypes])[ftype]
-        sigma = np.array([t.loss_sigma for t in self._ftypes])[ftype]
-        n_payments = np.array([t.n_payments for t in self._ftypes])[ftype]
+        types = self._type_table
+        script_days = types["script_days"][ftype]
+        median = types["loss_median_yuan"][ftype]
+        sigma = types["loss_sigma"][ftype]
+        n_payments = types["n_payments"][ftype]
         # Single sessions pay the same day (between 08:00 and 22:00); grooming takes weeks.
         start_hour = self.day_index * HOURS_PER_DAY + rng.uniform(8.0, 22.0, size=k)
         first_pay = start_hour + rng.exponential(1.0, size=k) * script_days * HOURS_PER_DAY
@@ -817,7 +832,7 @@ class FraudModel(mesa.Model):
         s = self.scams
         if not len(s):
             return
-        p = np.array([t.p_abandon_per_day for t in self._ftypes])[s["ftype"]]
+        p = self._type_table["p_abandon_per_day"][s["ftype"]]
         unpaid = (s["case"] < 0) & ~s["ended"]
         quit_ = unpaid & (self.streams["scam.abandon"].random(len(s)) < p)
         rows = np.flatnonzero(quit_)
@@ -936,9 +951,7 @@ class FraudModel(mesa.Model):
             self._maybe_report(finished, last_hour)
         going_on = rows[~done]
         if going_on.size:
-            interval = np.array([t.payment_interval_days for t in self._ftypes])[
-                s["ftype"][going_on]
-            ]
+            interval = self._type_table["payment_interval_days"][s["ftype"][going_on]]
             s["next_pay_hour"][going_on] += np.maximum(
                 rng.exponential(1.0, size=going_on.size) * interval * HOURS_PER_DAY, 0.05
             )
@@ -975,11 +988,11 @@ class FraudModel(mesa.Model):
         s = self.scams
         rng = self.streams["report"]
         ftype = s["ftype"][rows]
-        p = np.array([t.p_report for t in self._ftypes])[ftype]
+        p = self._type_table["p_report"][ftype]
         has_app = self.residents.has_app[s["victim"][rows]]
         p = np.where(has_app, toward_one(p, self.policy.p_app_report_gain), p)
         report = rng.random(rows.size) < p
-        median = np.array([t.report_delay_hours_median for t in self._ftypes])[ftype]
+        median = self._type_table["report_delay_hours_median"][ftype]
         delay = median * rng.lognormal(0.0, 1.5, size=rows.size)
         when = np.broadcast_to(hour, rows.shape) + delay
         self.pending_reports.append(case=s["case"][rows][report], hour=when[report])
