@@ -136,7 +136,7 @@ def card_needs(gangs: list[Gang], params: GangParams) -> tuple[np.ndarray, np.nd
     Returns:
         Two integer arrays over ``gangs``: phone cards and mule accounts wanted.
     """
-    operators = np.array([len(g.members[Role.OPERATOR]) for g in gangs], dtype=np.float64)
+    operators = np.array([g.n_operators for g in gangs], dtype=np.float64)
     phone_cards = np.array([g.phone_cards for g in gangs], dtype=np.int64)
     accounts = np.array([g.mule_accounts for g in gangs], dtype=np.int64)
     contacts_per_day = operators * params.contacts_per_operator_per_day

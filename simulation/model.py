@@ -241,8 +241,9 @@ class FraudModel(mesa.Model):
                 "report_delay_hours_median",
             )
         }
-        channel_mix = np.array([t.channels.as_list() for t in self._ftypes])
-        self._channel_mix = channel_mix / channel_mix.sum(axis=1, keepdims=True)
+        self._channel_mix = _normalise_rows(
+            np.array([t.channels.as_list() for t in self._ftypes], dtype=np.float64)
+        )
 
         # Residents
         n_residents = max(1, round(c.run.population_national / self.scale))
@@ -678,7 +679,7 @@ class FraudModel(mesa.Model):
             return
         g = self.config.gangs
         rng = self.streams["contact"]
-        ops = np.array([len(gang.members[Role.OPERATOR]) for gang in gangs], dtype=np.float64)
+        ops = np.array([gang.n_operators for gang in gangs], dtype=np.float64)
         capacity = contact_capacity(gangs, g)
         planned = rng.poisson(ops * g.contacts_per_operator_per_day)
         n_contacts = np.minimum(planned, np.floor(capacity)).astype(np.int64)
@@ -919,10 +920,8 @@ class FraudModel(mesa.Model):
         revenue = np.zeros((paid_gangs.size, len(FRAUD_TYPES)))
         np.add.at(revenue, (inverse, ftype), amount)
         payments = np.bincount(inverse, minlength=paid_gangs.size)
-        for gid, r, n in zip(paid_gangs.tolist(), revenue, payments.tolist(), strict=True):
-            self._revenue_today.setdefault(gid, np.zeros(len(FRAUD_TYPES)))
-            self._revenue_today[gid] += r
-            self._payments_today[gid] = self._payments_today.get(gid, 0) + n
+        self._revenue_today = dict(zip(paid_gangs.tolist(), revenue, strict=True))
+        self._payments_today = dict(zip(paid_gangs.tolist(), payments.tolist(), strict=True))
         bank = rng.integers(0, len(self.banks), size=rows.size)
         self.ledger.deposit(
             rng,
@@ -1111,9 +1110,9 @@ class FraudModel(mesa.Model):
         for gang in gangs:
             gang.days_without_cards = gang.days_without_cards + 1 if gang.phone_cards == 0 else 0
             if (
-                not gang.members[Role.LEADER]
+                not gang.has_leader
                 or gang.n_members < g.n_members_min
-                or not gang.members[Role.OPERATOR]
+                or gang.n_operators == 0
                 or gang.days_without_cards > STRANDED_DAYS
             ):
                 self.remove_gang(gang, destroyed=False)
@@ -1140,7 +1139,7 @@ class FraudModel(mesa.Model):
         g = self.config.gangs
         rng = self.streams["gang.found"]
         gangs = list(self.gang_by_id.values())
-        operators = sum(len(x.members[Role.OPERATOR]) for x in gangs)
+        operators = sum(x.n_operators for x in gangs)
         # Would-be founders look at what an operator nets: revenue less what cards cost. More
         # gangs bid card prices up, which holds founding back (the market's negative feedback).
         if gangs:
@@ -1197,38 +1196,26 @@ class FraudModel(mesa.Model):
         v["mule_balance_yuan"] = self.ledger.total_yuan()
         self.datacollector.collect(self)
         date = v["date"]
-        self._extend_table(
+        self.datacollector.extend_table(
             "by_type",
             date=[date] * len(FRAUD_TYPES),
             fraud_type=[t.value for t in FRAUD_TYPES],
             **self._by_type,
         )
-        self._extend_table(
+        self.datacollector.extend_table(
             "by_channel",
             date=[date] * len(CHANNELS),
             channel=[ch.value for ch in CHANNELS],
             **self._by_channel,
         )
         for dim, cats in (("group", VICTIM_GROUPS), ("region", REGIONS), ("age_band", AGE_BANDS)):
-            self._extend_table(
+            self.datacollector.extend_table(
                 "by_victim",
                 date=[date] * len(cats),
                 dimension=[dim] * len(cats),
                 category=[cat.value for cat in cats],
                 **self._by_victim[dim],
             )
-
-    def _extend_table(self, name: str, **columns: list | np.ndarray) -> None:
-        """Append today's rows to the data collector's table ``name``, a column at a time.
-
-        The same as one ``add_table_row`` per row, without a dict per row: the tables take
-        about 30 rows a day, and row by row they cost as much as a phase of the model.
-        """
-        table = self.datacollector.tables[name]
-        if columns.keys() != table.keys():
-            raise KeyError(f"table {name!r} has columns {list(table)}, got {list(columns)}")
-        for column, values in columns.items():
-            table[column].extend(values.tolist() if isinstance(values, np.ndarray) else values)
 
     # ================================================================================ checks
     def money_total_yuan(self) -> float:
