@@ -113,6 +113,10 @@ SOURCES: dict[str, str] = {
     "banks.p_crypto": 'assumption ("virtual currency money laundering" [seed])',
     "banks.stop_delay_hours": '[targets] ("golden window" of 30-60 minutes)',
     "police.p_leader_identified": 'assumption ("highlighting funders" [seed])',
+    "gangs.lie_low_per_risk": "assumption (certainty deters [targets], Nagin 2013; "
+    '"rotation of dens, and evasion of investigation and crackdown" [seed])',
+    "levers.strike_campaign.deterrence_per_day": "assumption, fitted to the fall of cases from "
+    "April to May 2021 (docs/calibration.md)",
     "police.dissuade_engaged_factor": '[targets] ("stopping one fraud can take several calls")',
     "police.p_dissuade": '[targets] ("about 40 % of dissuasion calls are refused")',
     "interception.p_block": "assumption (the seed gives counts, not rates)",
@@ -136,6 +140,9 @@ LEVER_SOURCES: dict[str, str] = {
     'National Anti-Fraud Center APP" [seed]',
     "publicity": '"3.07 billion public welfare text messages" [seed]; the propaganda manual of '
     '12 May, "tailored ... for vulnerable groups" [seed]',
+    "strike_campaign": '"quickly set off a new round of strikes ... forming a powerful deterrent" '
+    "[seed], after the instructions announced at the national teleconference of 8 April 2021 "
+    "(Xinhua, 9 April 2021)",
 }
 """What the seed says about each lever type (for the levers of ``scenarios/baseline.toml``)."""
 
@@ -201,6 +208,7 @@ UNIT_OVERRIDES: dict[str, str] = {
     "levers.repatriation.surrender_per_day": "probability per day",
     "levers.stop_payment.stop_delay_cut": "share of the delay (0 to 1)",
     "levers.investigation.arrests_per_crack_gain": "members per cracked case",
+    "levers.strike_campaign.deterrence_per_day": "risk units per day (losses per member)",
 }
 """Units where the naming rules of ``simulation.scenario._unit`` give the wrong answer."""
 

@@ -136,11 +136,11 @@ def card_needs(gangs: list[Gang], params: GangParams) -> tuple[np.ndarray, np.nd
     Returns:
         Two integer arrays over ``gangs``: phone cards and mule accounts wanted.
     """
-    operators = np.array([g.n_operators for g in gangs], dtype=np.float64)
     phone_cards = np.array([g.phone_cards for g in gangs], dtype=np.int64)
     accounts = np.array([g.mule_accounts for g in gangs], dtype=np.int64)
-    contacts_per_day = operators * params.contacts_per_operator_per_day
-    phone_target = contacts_per_day * params.card_stock_days / params.contacts_per_phone_card
+    phone_target = (
+        contact_effort(gangs, params) * params.card_stock_days / params.contacts_per_phone_card
+    )
     # Hold at least one account: a gang cannot take its first payment without one.
     # Victims waiting to pay for lack of an account add to the need.
     expected = np.array([g.payment_rate + g.payments_waiting for g in gangs], dtype=np.float64)
@@ -151,6 +151,17 @@ def card_needs(gangs: list[Gang], params: GangParams) -> tuple[np.ndarray, np.nd
         np.maximum(0, np.ceil(phone_target).astype(np.int64) - phone_cards),
         np.maximum(0, np.ceil(bank_target).astype(np.int64) - accounts),
     )
+
+
+def contact_effort(gangs: list[Gang], params: GangParams) -> np.ndarray:
+    """Contacts per day each gang means to make: its operators' rate, cut by perceived risk.
+
+    A gang under risk lies low: its operators make ``contacts_per_operator_per_day / (1 +
+    lie_low_per_risk * risk)`` contacts a day, and it buys cards for that many.
+    """
+    operators = np.array([g.n_operators for g in gangs], dtype=np.float64)
+    risk = np.array([g.risk for g in gangs], dtype=np.float64)
+    return operators * params.contacts_per_operator_per_day / (1.0 + params.lie_low_per_risk * risk)
 
 
 def contact_capacity(gangs: list[Gang], params: GangParams) -> np.ndarray:

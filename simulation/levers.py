@@ -60,6 +60,7 @@ class PolicyState:
     app_adoption_per_day: float = 0.0  # share of non-users who install per day
     p_app_warning: float = 0.0  # chance the app flags a contact reaching a user
     p_app_report_gain: float = 0.0  # extra chance an app user reports (toward 1)
+    deterrence_per_day: float = 0.0  # perceived risk every gang hears of today (risk units)
     # CARD_MARKET
     p_seize_broker_stock_per_day: float = 0.0
     p_seize_gang_stock_per_day: float = 0.0
@@ -232,6 +233,35 @@ class AntiFraudAppLever(Lever):
         )
 
 
+class StrikeCampaignLever(Lever):
+    """A publicised national campaign of strikes against fraud gangs.
+
+    In the baseline: the "new round of strikes" that followed the instructions on telecom and
+    online fraud announced at the national teleconference of 8 April 2021 (the seed: "quickly
+    set off a new round of strikes ... forming a powerful deterrent"), with its notices urging
+    suspects to stop and surrender. Gangs hear of it whether or not they have lost anyone
+    themselves (general deterrence): each day it adds ``deterrence_per_day`` to every gang's
+    perceived risk, the same quantity their own arrests and seizures raise. Gangs answer risk
+    as they always do (they lie low, move dens abroad, members go home or surrender); see
+    :class:`simulation.params.GangParams`. The arrests themselves come from the investigation
+    lever.
+    """
+
+    phase: ClassVar[Phase] = Phase.PUBLICITY
+    type: Literal["strike_campaign"]
+    deterrence_per_day: NonNegative = Field(
+        0.012,
+        le=1.0,
+        description="Perceived risk added to every gang per day, in the units of a gang's own "
+        "losses (members taken or stocks seized per member; assumption, calibrated to the "
+        "fall of cases from April to May 2021).",
+    )
+    officer_hours_per_action: NonNegative = 50.0
+
+    def _add_effect(self, state: PolicyState, scale: float) -> None:
+        state.deterrence_per_day += self.intensity * self.deterrence_per_day
+
+
 class CardCrackdownLever(Lever):
     """The "broken card" operation against the phone-card and bank-card black market."""
 
@@ -394,7 +424,8 @@ AnyLever = Annotated[
     | RepatriationLever
     | InterceptionLever
     | StopPaymentLever
-    | InvestigationLever,
+    | InvestigationLever
+    | StrikeCampaignLever,
     Field(discriminator="type"),
 ]
 
@@ -409,5 +440,6 @@ LEVER_TYPES: dict[str, type[Lever]] = {
         InterceptionLever,
         StopPaymentLever,
         InvestigationLever,
+        StrikeCampaignLever,
     )
 }

@@ -33,6 +33,7 @@ from simulation.gangs import (
     account_capacity,
     card_needs,
     contact_capacity,
+    contact_effort,
     learn,
     use_accounts,
     wear_phone_cards,
@@ -679,9 +680,8 @@ class FraudModel(mesa.Model):
             return
         g = self.config.gangs
         rng = self.streams["contact"]
-        ops = np.array([gang.n_operators for gang in gangs], dtype=np.float64)
         capacity = contact_capacity(gangs, g)
-        planned = rng.poisson(ops * g.contacts_per_operator_per_day)
+        planned = rng.poisson(contact_effort(gangs, g))
         n_contacts = np.minimum(planned, np.floor(capacity)).astype(np.int64)
         portfolio = np.array([gang.portfolio for gang in gangs])
         by_type = rng.multinomial(n_contacts, portfolio)  # gangs x types
@@ -1083,7 +1083,12 @@ class FraudModel(mesa.Model):
         memory = np.exp(-1.0 / g.risk_memory_days)
         members = np.array([x.n_members for x in gangs], dtype=np.float64)
         events = np.array([x.risk_events for x in gangs])
-        risk = memory * np.array([x.risk for x in gangs]) + events / np.maximum(1.0, members)
+        # A publicised campaign adds to every gang's risk (general deterrence).
+        risk = (
+            memory * np.array([x.risk for x in gangs])
+            + events / np.maximum(1.0, members)
+            + self.policy.deterrence_per_day
+        )
         for gang, c, r in zip(gangs, (cash - payout).tolist(), risk.tolist(), strict=True):
             gang.cash_yuan, gang.risk, gang.risk_events = c, r, 0.0
         domestic = np.array([not x.overseas for x in gangs])

@@ -455,7 +455,7 @@ class GangParams(Section):
         "account to take the money (the moment passes; assumption).",
     )
     ask_wealth_elasticity: float = Field(
-        1.2,
+        1.15,
         le=3.0,
         description="Elasticity of the amount a scam asks for to the victim's savings relative "
         "to the population median (assumption: scripts probe victims' means; >1 M yuan cases "
@@ -491,6 +491,15 @@ class GangParams(Section):
     risk_memory_days: float = Field(
         30.0, le=3650, description="E-folding memory of perceived risk (days).", gt=0.0
     )
+    lie_low_per_risk: float = Field(
+        1.0,
+        le=1000.0,
+        description="How much gangs cut their contacts under perceived risk: operators make "
+        "contacts_per_operator_per_day / (1 + lie_low_per_risk x risk) contacts a day and buy "
+        "cards for that many (assumption; gangs pause, rotate dens and change platforms to "
+        "evade a crackdown, and the certainty of arrest deters more than its severity).",
+        ge=0.0,
+    )
     p_move_abroad_per_risk: Probability = Field(
         0.02,
         description="Daily chance a domestic gang moves its dens abroad, per unit of perceived "
@@ -501,7 +510,7 @@ class GangParams(Section):
         0.000375, description="Daily chance an overseas member returns home (baseline)."
     )
     founding_rate_national_per_day: NonNegative = Field(
-        190.0,
+        185.0,
         description="New gangs founded per day nationally when an operator's net profit (revenue "
         "less card costs) is at its level at the end of the burn-in (assumption; balances the "
         "gangs police destroy).",
@@ -614,19 +623,19 @@ class PoliceParams(Section):
         5000.0, description="Reported cases investigated per day nationally."
     )
     p_crack_domestic: Probability = Field(
-        0.62, description="Chance an investigated case against a domestic gang is cracked."
+        0.38, description="Chance an investigated case against a domestic gang is cracked."
     )
     p_crack_overseas: Probability = Field(
-        0.36, description="Chance an investigated case against an overseas gang is cracked."
+        0.22, description="Chance an investigated case against an overseas gang is cracked."
     )
     arrests_per_crack_mean: float = Field(
-        0.64,
+        0.15,
         le=1000,
         description="Mean members arrested per cracked domestic case (Poisson).",
         ge=0.0,
     )
     p_leader_identified: Probability = Field(
-        0.327, description="Chance a cracked case identifies the gang's leader."
+        0.20, description="Chance a cracked case identifies the gang's leader."
     )
     early_warning_capacity_national_per_day: NonNegative = Field(
         5_000.0, description="Early-warning instructions the anti-fraud centre can issue per day."
@@ -645,7 +654,7 @@ class PoliceParams(Section):
         "(many keep believing the scammer; stopping one fraud can take several calls).",
     )
     p_raid_arrest: Probability = Field(
-        0.7,
+        0.55,
         description="Chance each member present is arrested when a domestic gang's den is "
         "raided after its leader is identified.",
     )

@@ -34,12 +34,18 @@ class PoliceUnit(mesa.Agent):
 
 
 class PublicityOffice(PoliceUnit):
-    """Runs publicity campaigns and the anti-fraud app (phase PUBLICITY)."""
+    """Runs publicity campaigns, the anti-fraud app and the publicity of strikes (PUBLICITY).
+
+    The strikes it publicises reach the gangs at the end of the day, as perceived risk (see
+    :class:`simulation.levers.StrikeCampaignLever`).
+    """
 
     def act(self) -> None:
         """Raise group awareness by today's campaigns; residents install the app."""
         m = self.model
         state = m.policy
+        if state.deterrence_per_day > 0.0:
+            self.book_effort("strike_campaign", 1.0)
         if state.awareness_boost_per_day.any():
             m.residents.boost_groups(state.awareness_boost_per_day)
             self.book_effort("publicity", 1.0)

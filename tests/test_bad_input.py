@@ -386,7 +386,7 @@ def test_set_lever_index_out_of_range():
     problem = only_problem(refuse(BASELINE, ["levers.99.intensity=2"]))
     assert problem.key == "levers[99]", f"key path: {problem}"
     assert problem.message == "index out of range", f"message: {problem}"
-    assert problem.allowed == "0 to 8", f"allowed should give the valid indices: {problem}"
+    assert problem.allowed == "0 to 9", f"allowed should give the valid indices: {problem}"
 
 
 def test_set_unknown_lever_key():

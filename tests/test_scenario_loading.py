@@ -140,6 +140,8 @@ def test_baseline_levers_follow_the_seed():
             ("anti_fraud_app", dt.date(2021, 4, 26)),
             ("publicity", dt.date(2021, 1, 1)),
             ("publicity", dt.date(2021, 5, 12)),
+            # the new round of strikes after the national teleconference of 8 April 2021
+            ("strike_campaign", dt.date(2021, 4, 8)),
         ]
     )
     assert starts == expected, f"baseline levers and start dates should be {expected}, got {starts}"

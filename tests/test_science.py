@@ -99,8 +99,33 @@ def test_broken_card_seizes_cards_and_raises_prices(outcomes: pd.DataFrame) -> N
     )
 
 
-def test_repatriation_takes_overseas_suspects(outcomes: pd.DataFrame) -> None:
-    taken = _paired(outcomes, "repatriation", "overseas_arrests")
+# Overseas suspects taken are small counts at 1 agent = 2,000 people (a dozen gangs abroad, a
+# handful of people a month), and the lever also shrinks the population it takes from; so this
+# comparison runs at 1 agent = 500 people over the whole period, from the lever's start.
+OVERSEAS_SCALE = "run.scale=500"
+
+
+def _run_overseas(args: tuple[str, int]) -> dict[str, float]:
+    name, seed = args
+    model = FraudModel(load_scenario(SCENARIOS / f"{name}.toml", [OVERSEAS_SCALE]), rng=seed)
+    model.run()
+    daily = model.daily_frame()
+    taken = daily[["arrests_repatriation", "arrests_returnee", "surrenders"]].sum().sum()
+    return {"scenario": name, "seed": seed, "overseas_arrests": float(taken)}
+
+
+@pytest.fixture(scope="module")
+def overseas_outcomes() -> pd.DataFrame:
+    """Overseas suspects taken, with and without the repatriation lever, per seed."""
+    jobs = [(name, seed) for name in ("no_intervention", "repatriation") for seed in SEEDS]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        rows = list(pool.map(_run_overseas, jobs))
+    return pd.DataFrame(rows).set_index(["scenario", "seed"])
+
+
+def test_repatriation_takes_overseas_suspects(overseas_outcomes: pd.DataFrame) -> None:
+    taken = _paired(overseas_outcomes, "repatriation", "overseas_arrests")
     assert taken["policy"].mean() > taken["reference"].mean(), (
         "expected more repatriations, returnee arrests and surrenders on average under the "
         f"repatriation lever:\n{taken}"
@@ -108,4 +133,47 @@ def test_repatriation_takes_overseas_suspects(outcomes: pd.DataFrame) -> None:
     higher = int((taken["policy"] >= taken["reference"]).sum())
     assert higher >= len(SEEDS) - 1, (
         f"expected at least as many overseas suspects taken in all but one seed:\n{taken}"
+    )
+
+
+# The strike campaign of April 2021, switched off in the baseline over the same seeds.
+CAMPAIGN_OFF = "levers.9.intensity=0"
+CAMPAIGN_WINDOW = ("2021-04-08", "2021-06-30")
+
+
+def _run_campaign(args: tuple[bool, int]) -> dict[str, float]:
+    campaign, seed = args
+    overrides = [SCALE] if campaign else [SCALE, CAMPAIGN_OFF]
+    config = load_scenario(SCENARIOS / "baseline.toml", overrides)
+    assert config.levers[9].type == "strike_campaign", "levers[9] of the baseline: the campaign"
+    model = FraudModel(config, rng=seed)
+    model.run()
+    daily = model.daily_frame().set_index("date").loc[slice(*CAMPAIGN_WINDOW)]
+    return {
+        "scenario": "baseline" if campaign else "no_intervention",
+        "seed": seed,
+        "contacts": float(daily["contacts"].sum()),
+        "cases": float(daily["cases"].sum()),
+    }
+
+
+@pytest.fixture(scope="module")
+def campaign_outcomes() -> pd.DataFrame:
+    """The baseline with and without its strike campaign (labelled as policy and reference)."""
+    jobs = [(campaign, seed) for campaign in (False, True) for seed in SEEDS]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        rows = list(pool.map(_run_campaign, jobs))
+    return pd.DataFrame(rows).set_index(["scenario", "seed"])
+
+
+def test_strike_campaign_makes_gangs_lie_low(campaign_outcomes: pd.DataFrame) -> None:
+    contacts = _paired(campaign_outcomes, "baseline", "contacts")
+    assert (contacts["policy"] < contacts["reference"]).all(), (
+        "expected fewer fraud contacts in every seed once the April 2021 strike campaign "
+        f"starts (gangs lie low under the risk they hear of):\n{contacts}"
+    )
+    cases = _paired(campaign_outcomes, "baseline", "cases")
+    assert cases["policy"].mean() < cases["reference"].mean(), (
+        f"expected fewer cases on average during the strike campaign:\n{cases}"
     )

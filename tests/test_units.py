@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,10 +18,13 @@ from pydantic import ValidationError
 from simulation.banks import MuleLedger
 from simulation.categories import ResidentStatus
 from simulation.columns import ColumnTable
+from simulation.gangs import card_needs, contact_effort
 from simulation.levers import LEVER_TYPES, Lever, Phase, PolicyState, toward_one
 from simulation.market import CardPrices
+from simulation.model import FraudModel
 from simulation.params import AwarenessParams, BankParams, MarketParams, PopulationParams
 from simulation.residents import Residents
+from simulation.scenario import load_scenario
 from simulation.streams import RandomStreams, stable_hash, stochastic_round
 
 LEVER_NAMES = sorted(LEVER_TYPES)
@@ -495,6 +499,7 @@ class TestCardPrices:
 
 
 # ================================================================================== levers
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 START = dt.date(2021, 3, 1)
 END = dt.date(2021, 3, 31)
 
@@ -535,7 +540,7 @@ def differing_fields(a: PolicyState, b: PolicyState) -> list[str]:
 
 
 def test_lever_types_cover_every_lever_class():
-    assert len(LEVER_NAMES) == 8, f"eight lever types expected, found {LEVER_NAMES}"
+    assert len(LEVER_NAMES) == 9, f"nine lever types expected, found {LEVER_NAMES}"
     for kind, cls in LEVER_TYPES.items():
         assert issubclass(cls, Lever), f"{kind} should map to a Lever subclass"
         assert isinstance(cls.phase, Phase), f"{kind} should act in a named Phase"
@@ -605,3 +610,57 @@ class TestLever:
         lever = make_lever(kind, intensity=0.7)
         again = LEVER_TYPES[kind].model_validate(lever.model_dump())
         assert again == lever, f"{kind} should rebuild equal from its own dict"
+
+
+class TestLyingLow:
+    """Gangs cut their contacts (and the cards they buy for them) under perceived risk."""
+
+    @pytest.fixture
+    def model(self):
+        config = load_scenario(SCENARIOS / "baseline.toml", ["run.scale=20000"])
+        return FraudModel(config, rng=3)
+
+    def test_effort_falls_as_one_over_one_plus_k_risk(self, model):
+        gangs = model.gangs_in_order()
+        params = model.config.gangs
+        assert gangs, "the test needs at least one gang at 1 agent = 20,000 people"
+        for gang, risk in zip(gangs, np.linspace(0.0, 2.0, len(gangs)), strict=True):
+            gang.risk = float(risk)
+        effort = contact_effort(gangs, params)
+        expected = np.array(
+            [
+                g.n_operators
+                * params.contacts_per_operator_per_day
+                / (1.0 + params.lie_low_per_risk * g.risk)
+                for g in gangs
+            ]
+        )
+        np.testing.assert_allclose(
+            effort, expected, err_msg="effort should be operators x rate / (1 + k x risk)"
+        )
+
+    def test_no_lying_low_ignores_risk(self, model):
+        gangs = model.gangs_in_order()
+        params = model.config.gangs.model_copy(update={"lie_low_per_risk": 0.0})
+        before = contact_effort(gangs, params)
+        for gang in gangs:
+            gang.risk = 5.0
+        after = contact_effort(gangs, params)
+        np.testing.assert_array_equal(
+            after, before, err_msg="with lie_low_per_risk = 0 risk should not change effort"
+        )
+
+    def test_risk_lowers_the_cards_a_gang_wants(self, model):
+        gangs = [g for g in model.gangs_in_order() if g.n_operators]
+        params = model.config.gangs
+        for gang in gangs:
+            gang.phone_cards = 0
+            gang.risk = 0.0
+        calm, _ = card_needs(gangs, params)
+        for gang in gangs:
+            gang.risk = 1.0
+        wary, _ = card_needs(gangs, params)
+        assert (wary <= calm).all(), f"no gang should want more cards at risk 1: {wary} vs {calm}"
+        assert wary.sum() < calm.sum(), (
+            f"gangs at risk 1 should want fewer phone cards than at risk 0: {wary} vs {calm}"
+        )
