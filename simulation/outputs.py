@@ -104,7 +104,12 @@ _FLOWS: tuple[Column, ...] = (
         "Scams that ended because the gang had no mule account when the victim was ready to pay.",
     ),
     _c("reports", "count", "Cases reported to the police."),
-    _c("stop_requests", "count", "Reports that reached money still in a mule account in time."),
+    _c(
+        "stop_requests",
+        "count",
+        "Reports made while some of the victim's money was still in a mule account: each sends "
+        "a stop request, which may come too late to freeze anything (see stopped_yuan).",
+    ),
     _c("cases_investigated", "count", "Reported cases taken up by investigators."),
     _c("cases_cracked", "count", "Cases solved by investigation."),
     _c("cases_cracked_over_1m", "count", "Cracked cases with a loss of 1 M yuan or more."),

@@ -489,7 +489,11 @@ class GangParams(Section):
         ge=0.0,
     )
     risk_memory_days: float = Field(
-        30.0, le=3650, description="E-folding memory of perceived risk (days).", gt=0.0
+        30.0,
+        le=3650,
+        description="E-folding memory of a gang's perceived risk, and of its smoothed revenue, "
+        "payment rate and card spending (days).",
+        gt=0.0,
     )
     lie_low_per_risk: float = Field(
         1.0,

@@ -1178,7 +1178,7 @@ _UNIT_BY_NAME = {
     "n_payments": "payments per case",
     "n_members_min": "members",
     "n_banks": "banks (model units, not scaled)",
-    "price_adjust_per_day": "share of the gap closed per day (0 to 1)",
+    "price_adjust_per_day": "largest relative price change per day",
     "p_move_abroad_per_risk": "probability per day per unit of perceived risk",
     "p_switch_type": "share of portfolio weight per day (0 to 1)",
     "p_abandon_per_day": "probability per day (0 to 1)",
