@@ -30,6 +30,7 @@ from simulation.config import ScenarioConfig
 from simulation.errors import InvariantError
 from simulation.gangs import (
     Gang,
+    GangTable,
     account_capacity,
     card_needs,
     contact_capacity,
@@ -288,6 +289,7 @@ class FraudModel(mesa.Model):
             {"victim": np.int64, "amount_yuan": np.float64, "return_day": np.int64}
         )
         self.gang_by_id: dict[int, Gang] = {}
+        self.gang_table = GangTable()  # the live gangs' numbers, rows in id order
         self.seized_cash_yuan = 0.0  # cash taken from destroyed gangs and brokers
         self.retired_cash_yuan = 0.0  # cash of gangs that broke up, kept by former members
         self.paid_out_yuan = 0.0  # profits gangs paid out to funders and members
@@ -395,8 +397,7 @@ class FraudModel(mesa.Model):
         self.anti_fraud_centre.act()
 
     def _phase_payment(self) -> None:
-        for gang in self.gang_by_id.values():
-            gang.payments_waiting = 0  # counted afresh on each day's payments; read tomorrow
+        self.gang_table["payments_waiting"] = 0  # counted afresh on each day's payments
         self._abandon_scams()
         self._take_payments()
 
@@ -430,8 +431,8 @@ class FraudModel(mesa.Model):
                 ("age_band", len(AGE_BANDS)),
             )
         }
-        self._revenue_today: dict[int, np.ndarray] = {}
-        self._payments_today: dict[int, int] = {}
+        # Gangs paid today: (ids, revenue by fraud type, number of payments), for learning.
+        self._paid_today: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.delivered_today = 0
         self._overseas_contacts = 0
 
@@ -483,6 +484,7 @@ class FraudModel(mesa.Model):
             portfolio=portfolio,
             n_dens=1 + int(rng.poisson(max(g.n_dens_mean - 1.0, 0.0))),
             cash_yuan=g.initial_cash_yuan,
+            table=self.gang_table,
         )
         self.injected_yuan += g.initial_cash_yuan
         self.gang_by_id[gang.unique_id] = gang
@@ -552,6 +554,7 @@ class FraudModel(mesa.Model):
             self.count("gangs_broken_up")
         gang.cash_yuan = 0.0
         del self.gang_by_id[gang.unique_id]
+        self.gang_table.remove(gang)
         if len(self.scams):
             self.end_scams(np.flatnonzero(self.scams["gang"] == gang.unique_id), dissuaded=False)
         gang.remove()
@@ -619,15 +622,15 @@ class FraudModel(mesa.Model):
         g = self.config.gangs
         rng = self.streams["market.buy"]
         brokers = self.brokers_in_order()
-        gangs = self.gangs_in_order()
+        gangs = self.gang_table
         phone_stock = np.array([b.phone_cards for b in brokers], dtype=np.int64)
         bank_stock = np.array([b.bank_cards for b in brokers], dtype=np.int64)
         need_phone, need_bank = card_needs(gangs, g)
         phone_demand, bank_demand = int(need_phone.sum()), int(need_bank.sum())
-        if brokers and gangs:
+        if brokers and len(gangs):
             phone_price = BROKER_MARKUP * self.prices.phone_yuan
             bank_price = BROKER_MARKUP * self.prices.bank_yuan
-            cash = np.array([gang.cash_yuan for gang in gangs])
+            cash = gangs["cash_yuan"]
             # Accounts first: without one a gang cannot take a victim's money at all.
             want_bank = np.minimum(need_bank, np.floor(cash / bank_price)).astype(np.int64)
             got_bank = self._ration(rng, want_bank, int(bank_stock.sum()))
@@ -636,11 +639,11 @@ class FraudModel(mesa.Model):
             got_phone = self._ration(rng, want_phone, int(phone_stock.sum()))
             sold_phone = rng.multivariate_hypergeometric(phone_stock, int(got_phone.sum()))
             sold_bank = rng.multivariate_hypergeometric(bank_stock, int(got_bank.sum()))
-            for gang, phone, bank in zip(gangs, got_phone.tolist(), got_bank.tolist(), strict=True):
-                gang.cash_yuan -= phone * phone_price + bank * bank_price
-                gang.spend_today += phone * phone_price + bank * bank_price
-                gang.phone_cards += phone
-                gang.mule_accounts += bank
+            cost = got_phone * phone_price + got_bank * bank_price
+            gangs["cash_yuan"] -= cost
+            gangs["spend_today"] += cost
+            gangs["phone_cards"] += got_phone
+            gangs["mule_accounts"] += got_bank
             for broker, phone, bank in zip(
                 brokers, sold_phone.tolist(), sold_bank.tolist(), strict=True
             ):
@@ -686,20 +689,18 @@ class FraudModel(mesa.Model):
 
         Interception and the app block some; some contacted residents engage (a scam starts).
         """
-        gangs = self.gangs_in_order()
-        if not gangs:
+        gangs = self.gang_table
+        if not len(gangs):
             return
         g = self.config.gangs
         rng = self.streams["contact"]
-        ops = np.array([gang.n_operators for gang in gangs], dtype=np.float64)
+        ops = gangs["n_operators"].astype(np.float64)
         capacity = contact_capacity(gangs, g)
         planned = rng.poisson(ops * g.contacts_per_operator_per_day)
         n_contacts = np.minimum(planned, np.floor(capacity)).astype(np.int64)
-        portfolio = np.array([gang.portfolio for gang in gangs])
-        by_type = rng.multinomial(n_contacts, portfolio)  # gangs x types
+        by_type = rng.multinomial(n_contacts, gangs["portfolio"])  # gangs x types
         wear_phone_cards(gangs, n_contacts, g)
-        overseas = np.array([gang.overseas for gang in gangs])
-        self._overseas_contacts = int(n_contacts[overseas].sum())
+        self._overseas_contacts = int(n_contacts[gangs["overseas"]].sum())
         type_totals = by_type.sum(axis=0)
 
         # Each contact goes by a channel drawn from its type's mix; the operators block it
@@ -773,7 +774,7 @@ class FraudModel(mesa.Model):
             return
         self._start_scams(
             victim[idx],
-            np.array([gangs[r].unique_id for r in gang_row[idx]], dtype=np.int64),
+            gangs["unique_id"][gang_row[idx]],
             ftype[idx].astype(np.int8),
             channel[idx].astype(np.int8),
         )
@@ -876,13 +877,13 @@ class FraudModel(mesa.Model):
         gids, first, counts = np.unique(gang_ids[order], return_index=True, return_counts=True)
         rank = np.empty(due.size, dtype=np.int64)
         rank[order] = np.arange(due.size) - np.repeat(first, counts)
-        capacity = np.zeros(due.size, dtype=np.int64)
-        for gid, n, k in zip(gids.tolist(), counts.tolist(), first.tolist(), strict=True):
-            gang = self.gang_by_id[gid]
-            room = account_capacity(gang, g)
-            capacity[order[k : k + n]] = room
-            use_accounts(gang, min(room, n), g)
-            gang.payments_waiting = max(0, n - room)
+        gangs = self.gang_table
+        gang_rows = gangs.rows_of(gids)
+        room = account_capacity(gangs, gang_rows, g)
+        capacity = np.empty(due.size, dtype=np.int64)
+        capacity[order] = np.repeat(room, counts)
+        use_accounts(gangs, gang_rows, np.minimum(room, counts), g)
+        gangs["payments_waiting"][gang_rows] = np.maximum(0, counts - room)
         with_account = rank < capacity
         paying = due[with_account]
         # No account to take the money: the victim may slip away, else tries tomorrow.
@@ -932,8 +933,7 @@ class FraudModel(mesa.Model):
         revenue = np.zeros((paid_gangs.size, len(FRAUD_TYPES)))
         np.add.at(revenue, (inverse, ftype), amount)
         payments = np.bincount(inverse, minlength=paid_gangs.size)
-        self._revenue_today = dict(zip(paid_gangs.tolist(), revenue, strict=True))
-        self._payments_today = dict(zip(paid_gangs.tolist(), payments.tolist(), strict=True))
+        self._paid_today = (paid_gangs, revenue, payments)
         bank = rng.integers(0, len(self.banks), size=rows.size)
         self.ledger.deposit(
             rng,
@@ -972,7 +972,7 @@ class FraudModel(mesa.Model):
         res = self.residents
         victims = s["victim"][rows]
         gangs = s["gang"][rows]
-        overseas = np.array([self.gang_by_id[int(gid)].overseas for gid in gangs], dtype=bool)
+        overseas = self.gang_table["overseas"][self.gang_table.rows_of(gangs)]
         ids = self.cases.append(
             victim=victims,
             gang=gangs,
@@ -1076,58 +1076,61 @@ class FraudModel(mesa.Model):
         rng = self.streams["gang.adapt"]
         recruit_rng = self.streams["gang.recruit"]
         res = self.residents
-        gangs = self.gangs_in_order()
-        zero = np.zeros(len(FRAUD_TYPES))
-        learn(
-            gangs,
-            np.array([self._revenue_today.get(x.unique_id, zero) for x in gangs]),
-            np.array([self._payments_today.get(x.unique_id, 0) for x in gangs], dtype=float),
-            g,
-            rng,
-        )
-        if not gangs:
+        gangs = self.gang_table
+        gang_list = list(gangs.gangs)  # the table's rows move when gangs break up below
+        n = len(gang_list)
+        revenue_today = np.zeros((n, len(FRAUD_TYPES)))
+        payments_today = np.zeros(n)
+        if self._paid_today is not None:
+            ids, revenue, payments = self._paid_today
+            rows = gangs.rows_of(ids)
+            alive = rows >= 0  # gangs paid today may have been destroyed since
+            revenue_today[rows[alive]] = revenue[alive]
+            payments_today[rows[alive]] = payments[alive]
+        learn(gangs, revenue_today, payments_today, g, rng)
+        if not n:
             return
         # Profits paid out to funders and members.
-        cash = np.array([x.cash_yuan for x in gangs])
+        cash = gangs["cash_yuan"]
         payout = np.maximum(0.0, cash - g.cash_reserve_yuan) * g.payout_share_per_day
         self.paid_out_yuan += float(payout.sum())
         # Today's losses (members taken, stocks seized) add to perceived risk, which decays.
         memory = np.exp(-1.0 / g.risk_memory_days)
-        members = np.array([x.n_members for x in gangs], dtype=np.float64)
-        events = np.array([x.risk_events for x in gangs])
-        risk = memory * np.array([x.risk for x in gangs]) + events / np.maximum(1.0, members)
-        for gang, c, r in zip(gangs, (cash - payout).tolist(), risk.tolist(), strict=True):
-            gang.cash_yuan, gang.risk, gang.risk_events = c, r, 0.0
-        domestic = np.array([not x.overseas for x in gangs])
-        moving = domestic & (
-            rng.random(len(gangs)) < np.minimum(1.0, g.p_move_abroad_per_risk * risk)
+        members = gangs["n_members"].astype(np.float64)
+        risk = memory * gangs["risk"] + gangs["risk_events"] / np.maximum(1.0, members)
+        gangs["cash_yuan"] = cash - payout
+        gangs["risk"] = risk
+        gangs["risk_events"] = 0.0
+        moving = ~gangs["overseas"] & (
+            rng.random(n) < np.minimum(1.0, g.p_move_abroad_per_risk * risk)
         )
         for i in np.flatnonzero(moving).tolist():
-            self._move_abroad(gangs[i], rng)
+            self._move_abroad(gang_list[i], rng)
         # Recruiters bring in operators until the gang is a few times its founding size.
-        members = np.array([x.n_members for x in gangs], dtype=np.float64)
-        founding = np.array([max(x.founding_size, 1) for x in gangs], dtype=np.float64)
+        members = gangs["n_members"].astype(np.float64)
+        founding = np.maximum(gangs["founding_size"], 1).astype(np.float64)
         room = np.maximum(0.0, 1.0 - members / (g.size_cap_factor * founding))
-        recruiters = np.array([len(x.members[Role.RECRUITER]) for x in gangs], dtype=np.float64)
+        recruiters = gangs["n_recruiters"].astype(np.float64)
         rate = recruiters * g.recruits_per_recruiter_per_day + g.recruits_per_gang_per_day
         n_recruits = recruit_rng.poisson(rate * room)
         for i in np.flatnonzero(n_recruits).tolist():
-            gang = gangs[i]
+            gang = gang_list[i]
             recruits = res.sample_free(recruit_rng, int(n_recruits[i]), res.recruit_pool)
             before = gang.n_members
             self._join(gang, recruits, Role.OPERATOR)
             self.count("recruits", gang.n_members - before)
         # A gang breaks up without its leader, without hands, or when it has been unable to
         # make contacts for a fortnight (no cards; its funder gives up).
-        for gang in gangs:
-            gang.days_without_cards = gang.days_without_cards + 1 if gang.phone_cards == 0 else 0
-            if (
-                not gang.has_leader
-                or gang.n_members < g.n_members_min
-                or gang.n_operators == 0
-                or gang.days_without_cards > STRANDED_DAYS
-            ):
-                self.remove_gang(gang, destroyed=False)
+        stranded = np.where(gangs["phone_cards"] == 0, gangs["days_without_cards"] + 1, 0)
+        gangs["days_without_cards"] = stranded
+        ending = (
+            (gangs["n_leaders"] == 0)
+            | (gangs["n_members"] < g.n_members_min)
+            | (gangs["n_operators"] == 0)
+            | (stranded > STRANDED_DAYS)
+        )
+        for i in np.flatnonzero(ending).tolist():
+            self.remove_gang(gang_list[i], destroyed=False)
 
     def _move_abroad(self, gang: Gang, rng: np.random.Generator) -> None:
         g = self.config.gangs
@@ -1150,13 +1153,14 @@ class FraudModel(mesa.Model):
         """New gangs are founded at a rate that follows how well gangs are doing."""
         g = self.config.gangs
         rng = self.streams["gang.found"]
-        gangs = list(self.gang_by_id.values())
-        operators = sum(x.n_operators for x in gangs)
+        gangs = self.gang_table
+        operators = int(gangs["n_operators"].sum())
         # Would-be founders look at what an operator nets: revenue less what cards cost. More
         # gangs bid card prices up, which holds founding back (the market's negative feedback).
-        if gangs:
-            revenue = np.array([x.revenue_yuan for x in gangs]).sum()
-            profit = float(revenue - sum(x.spend_rate for x in gangs))
+        if len(gangs):
+            revenue = gangs["revenue_yuan"].sum()
+            # Python's sum (compensated), as when the rates were summed gang by gang.
+            profit = float(revenue - sum(gangs["spend_rate"].tolist()))
         else:
             profit = 0.0
         profit = profit / operators if operators else 0.0
@@ -1168,8 +1172,8 @@ class FraudModel(mesa.Model):
         else:
             ratio = max(profit, 0.0) / self._revenue_ref
             attractiveness = float(np.clip(ratio**g.founding_elasticity, 0.0, 3.0))
-        domestic = [x.risk for x in gangs if not x.overseas]
-        pressure = float(np.mean(domestic)) if domestic else 0.0
+        domestic = gangs["risk"][~gangs["overseas"]]
+        pressure = float(np.mean(domestic)) if domestic.size else 0.0
         p_abroad = toward_one(g.overseas_share, min(1.0, g.new_gang_abroad_per_risk * pressure))
         n_new = int(rng.poisson(g.founding_rate_national_per_day / self.scale * attractiveness))
         for _ in range(n_new):
@@ -1189,11 +1193,11 @@ class FraudModel(mesa.Model):
 
     def _collect(self) -> None:
         v = self.today_values
-        gangs = list(self.gang_by_id.values())
+        gangs = self.gang_table
         v["date"] = pd.Timestamp(self.today)
         v["gangs_active"] = len(gangs)
-        v["gangs_overseas"] = sum(1 for x in gangs if x.overseas)
-        v["gang_members"] = sum(x.n_members for x in gangs)
+        v["gangs_overseas"] = int(gangs["overseas"].sum())
+        v["gang_members"] = int(gangs["n_members"].sum())
         v["brokers_active"] = len(self.agents_by_type.get(CardBroker, ()))
         v["card_price_yuan"] = self.prices.bank_yuan
         v["phone_card_price_yuan"] = self.prices.phone_yuan
@@ -1241,7 +1245,7 @@ class FraudModel(mesa.Model):
             self.residents.savings_yuan.sum()
             + self.ledger.total_yuan()
             + self.frozen["amount_yuan"].sum()
-            + sum(g.cash_yuan for g in self.gang_by_id.values())
+            + sum(self.gang_table["cash_yuan"].tolist())
             + sum(b.cash_yuan for b in brokers)
             + self.seized_cash_yuan
             + self.retired_cash_yuan

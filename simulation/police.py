@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from simulation.categories import Role
+from simulation.gangs import clear_cards
 from simulation.levers import toward_one
 from simulation.streams import stochastic_round
 
@@ -225,14 +226,14 @@ class CardCrackdownUnit(PoliceUnit):
                 m.seize_cards(broker.phone_cards, broker.bank_cards)
                 broker.phone_cards = broker.bank_cards = 0
                 actions += 1
-        gangs = m.gangs_in_order()
-        phone = np.array([gang.phone_cards for gang in gangs], dtype=np.int64)
-        bank = np.array([gang.mule_accounts for gang in gangs], dtype=np.int64)
+        gangs = m.gang_table
+        phone = gangs["phone_cards"].copy()
+        bank = gangs["mule_accounts"].copy()
         seized = (rng.random(len(gangs)) < s.p_seize_gang_stock_per_day) & (
             (phone > 0) | (bank > 0)
         )
         for i in np.flatnonzero(seized).tolist():
-            gang = gangs[i]
+            gang = gangs.gangs[i]
             m.seize_cards(gang.phone_cards, gang.mule_accounts)
             gang.risk_events += 1.0
             gang.lose_cards(gang.phone_cards, gang.mule_accounts)
@@ -240,8 +241,7 @@ class CardCrackdownUnit(PoliceUnit):
         # Telecoms and banks clear a share of the cards still in gangs' hands.
         phone_cleared = rng.binomial(np.where(seized, 0, phone), s.phone_card_clearing_per_day)
         bank_cleared = rng.binomial(np.where(seized, 0, bank), s.bank_account_clearing_per_day)
-        for i in np.flatnonzero(phone_cleared + bank_cleared).tolist():
-            gangs[i].lose_cards(int(phone_cleared[i]), int(bank_cleared[i]))
+        clear_cards(gangs, phone_cleared, bank_cleared)
         m.count("phone_cards_cleared", int(phone_cleared.sum()))
         m.count("bank_accounts_cleared", int(bank_cleared.sum()))
         self.book_effort("card_crackdown", actions)
@@ -267,12 +267,14 @@ class CrossBorderUnit(PoliceUnit):
         s = m.policy
         rng = m.streams["cross_border"]
         p_returnee_arrest = toward_one(p.police.p_returnee_arrest, s.p_returnee_arrest_gain)
-        gangs = [gang for gang in m.gangs_in_order() if gang.overseas and gang.n_members]
-        if not gangs:
+        table = m.gang_table
+        abroad = np.flatnonzero(table["overseas"] & (table["n_members"] > 0))
+        if not abroad.size:
             return
-        sizes = np.array([gang.n_members for gang in gangs])
-        pressure = 1.0 + np.array([gang.risk for gang in gangs])
-        p_repat = s.repatriation_per_day[[gang.country for gang in gangs]]
+        gangs = [table.gangs[i] for i in abroad.tolist()]
+        sizes = table["n_members"][abroad]
+        pressure = 1.0 + table["risk"][abroad]
+        p_repat = s.repatriation_per_day[table["country"][abroad]]
         p_surrender = np.minimum(
             1.0, (p.police.surrender_rate_per_day + s.surrender_gain_per_day) * pressure
         )
