@@ -21,6 +21,7 @@ import numpy as np
 
 from simulation.columns import ColumnTable
 from simulation.params import BankParams
+from simulation.unique import unique
 
 
 class Bank(mesa.Agent):
@@ -126,7 +127,7 @@ class MuleLedger:
         when = hour[order][pos] + delay_by_bank[self.parcels["bank"]]
         stop = self.parcels["stop_hour"]
         stop[hit] = np.minimum(stop[hit], when[hit])
-        return int(np.unique(parcel_case[hit]).size)
+        return int(unique(parcel_case[hit]).size)
 
     def advance(
         self,

@@ -51,6 +51,7 @@ from simulation.police import (
 from simulation.residents import Residents
 from simulation.scenario import load_scenario_text, scenario_to_toml
 from simulation.streams import RandomStreams, stochastic_round
+from simulation.unique import runs, unique, unique_first, unique_inverse
 
 HOURS_PER_DAY = 24.0
 BROKER_MARKUP = 1.5  # brokers resell cards at this multiple of what they pay sellers (assumption)
@@ -581,7 +582,7 @@ class FraudModel(mesa.Model):
         n_offers = int(rng.binomial(active, p_offer))
         if n_offers == 0:
             return
-        slots = np.unique(rng.integers(0, res.seller_pool.size, size=n_offers))
+        slots = unique(rng.integers(0, res.seller_pool.size, size=n_offers))
         slots = slots[res.seller_active[slots]]
         sellers = res.seller_pool[slots]
         free = res.status[sellers] == ResidentStatus.FREE
@@ -768,7 +769,7 @@ class FraudModel(mesa.Model):
             accept[flagged_rows] = False
         idx = np.flatnonzero(accept)
         # A resident contacted twice today engages at most once.
-        _, first = np.unique(victim[idx], return_index=True)
+        _, first = unique_first(victim[idx])
         idx = idx[np.sort(first)]
         if idx.size == 0:
             return
@@ -874,7 +875,7 @@ class FraudModel(mesa.Model):
         # Each gang's accounts take the payments due in row order until they are used up.
         gang_ids = s["gang"][due]
         order = np.argsort(gang_ids, kind="stable")
-        gids, first, counts = np.unique(gang_ids[order], return_index=True, return_counts=True)
+        gids, first, counts = runs(gang_ids[order])
         rank = np.empty(due.size, dtype=np.int64)
         rank[order] = np.arange(due.size) - np.repeat(first, counts)
         gangs = self.gang_table
@@ -929,7 +930,7 @@ class FraudModel(mesa.Model):
             ("age_band", res.age_band),
         ):
             np.add.at(self._by_victim[dim]["loss_yuan"], values[victims], amount)
-        paid_gangs, inverse = np.unique(gang_ids, return_inverse=True)
+        paid_gangs, inverse = unique_inverse(gang_ids)
         revenue = np.zeros((paid_gangs.size, len(FRAUD_TYPES)))
         np.add.at(revenue, (inverse, ftype), amount)
         payments = np.bincount(inverse, minlength=paid_gangs.size)
@@ -953,7 +954,7 @@ class FraudModel(mesa.Model):
                 res.times_victimised[s["victim"][finished]].astype(np.int64) + 1, 255
             ).astype(np.uint8)
             res.boost_awareness(
-                np.unique(s["victim"][finished]),
+                unique(s["victim"][finished]),
                 self.config.awareness.boost_victimised,
                 self.day_index,
             )
@@ -1033,7 +1034,7 @@ class FraudModel(mesa.Model):
         )
         result = self.ledger.advance(self.streams["laundering"], day_end, p_screen)
         if result.cashed_out_yuan.size:
-            gids, inverse = np.unique(result.cashed_out_gang, return_inverse=True)
+            gids, inverse = unique_inverse(result.cashed_out_gang)
             totals = np.bincount(inverse, weights=result.cashed_out_yuan)
             for gid, total in zip(gids.tolist(), totals.tolist(), strict=True):
                 gang = self.gang_by_id.get(gid)

@@ -16,6 +16,7 @@ from simulation.categories import Role
 from simulation.gangs import clear_cards
 from simulation.levers import toward_one
 from simulation.streams import stochastic_round
+from simulation.unique import unique
 
 if TYPE_CHECKING:
     from simulation.gangs import Gang
@@ -98,7 +99,7 @@ class AntiFraudCentre(PoliceUnit):
                 stopped = warned[accept]
                 victims = scams["victim"][warned]
                 m.residents.boost_awareness(
-                    np.unique(victims), m.config.awareness.boost_warned, m.day_index
+                    unique(victims), m.config.awareness.boost_warned, m.day_index
                 )
                 m.end_scams(stopped, dissuaded=True)
         remaining = capacity - warned_total
@@ -284,7 +285,7 @@ class CrossBorderUnit(PoliceUnit):
         t2 = t1 + np.repeat(p_surrender, sizes)
         t3 = t2 + np.repeat(p_return, sizes)
         u = rng.random(int(sizes.sum()))
-        eventful = np.unique(np.repeat(np.arange(len(gangs)), sizes)[u < t3])
+        eventful = unique(np.repeat(np.arange(len(gangs)), sizes)[u < t3])
         offsets = np.concatenate([[0], np.cumsum(sizes)])
         actions = 0
         for gi in eventful.tolist():

@@ -17,6 +17,7 @@ import numpy as np
 
 from simulation.categories import AGE_BANDS, REGIONS, VICTIM_GROUPS, ResidentStatus
 from simulation.params import AwarenessParams, PopulationParams
+from simulation.unique import unique
 
 
 class Residents:
@@ -137,7 +138,7 @@ class Residents:
             draw = rng.integers(0, size, size=2 * want + 4)
             idx = draw if pool is None else pool[draw]
             idx = idx[self.status[idx] == ResidentStatus.FREE]
-            found = np.unique(np.concatenate([found, idx]))
+            found = unique(np.concatenate([found, idx]))
             if found.size >= n:
                 return rng.permutation(found)[:n]
         return rng.permutation(found)
