@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import mesa
@@ -33,6 +34,17 @@ class DailyCollector(mesa.DataCollector):
         self._collection_steps.append(model.time)
         for name, reporter in self.model_reporters.items():
             self.model_vars[name].append(reporter(model))
+
+    def collect_row(self, model: mesa.Model, row: Mapping[str, Any]) -> None:
+        """Record one row given as values by reporter name.
+
+        The same as :meth:`collect` when each model reporter would return ``row[name]``: a
+        model whose reporters all read one dict of the day's values hands over the dict, and
+        the collector does not call one reporter per column (70 calls a day).
+        """
+        self._collection_steps.append(model.time)
+        for name, column in self.model_vars.items():
+            column.append(row[name])
 
     def extend_table(self, name: str, **columns: list | np.ndarray) -> None:
         """Append rows to table ``name``, a column at a time.

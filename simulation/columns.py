@@ -40,7 +40,7 @@ class ColumnTable:
 
     def append(self, **columns: np.ndarray) -> np.ndarray:
         """Append rows; every column must be given. Returns the new rows' indices."""
-        if set(columns) != set(self._dtypes):
+        if columns.keys() != self._dtypes.keys():
             missing = set(self._dtypes) ^ set(columns)
             raise KeyError(f"append needs exactly the table's columns; mismatch: {sorted(missing)}")
         sizes = {np.size(v) for v in columns.values()}
@@ -65,10 +65,12 @@ class ColumnTable:
         """Keep only the rows where ``mask`` is true (in order)."""
         if mask.size != self._n:
             raise ValueError(f"mask has {mask.size} entries for {self._n} rows")
-        kept = int(mask.sum())
+        rows = mask.nonzero()[0]
+        if rows.size == self._n:
+            return
         for arr in self._data.values():
-            arr[:kept] = arr[: self._n][mask]
-        self._n = kept
+            arr[: rows.size] = arr[rows]
+        self._n = rows.size
 
     def nbytes(self) -> int:
         """Memory held, bytes."""

@@ -131,6 +131,11 @@ TYPE_COUNTERS = (
 )
 CHANNEL_COUNTERS = ("contacts", "blocked", "engagements", "cases")
 VICTIM_COUNTERS = ("cases", "loss_yuan")
+VICTIM_DIMENSIONS = (("group", VICTIM_GROUPS), ("region", REGIONS), ("age_band", AGE_BANDS))
+# The category columns of the long tables, the same every day.
+_TYPE_VALUES = [t.value for t in FRAUD_TYPES]
+_CHANNEL_VALUES = [ch.value for ch in CHANNELS]
+_VICTIM_VALUES = {dim: [cat.value for cat in cats] for dim, cats in VICTIM_DIMENSIONS}
 
 
 def override_scenario(config: ScenarioConfig, overrides: Mapping[str, Any]) -> ScenarioConfig:
@@ -224,6 +229,19 @@ class FraudModel(mesa.Model):
             self.levers_by_phase[lever.phase].append(lever)
         self._policies: dict[tuple[bool, ...], PolicyState] = {}
         self.policy = PolicyState()  # no lever acts while the model is built
+        # Today's counts for the long tables: one array per table, a row per counter (the
+        # dicts name the rows, views), zeroed in place each day rather than made anew.
+        self._type_tally = np.zeros((len(TYPE_COUNTERS), len(FRAUD_TYPES)))
+        self._channel_tally = np.zeros((len(CHANNEL_COUNTERS), len(CHANNELS)))
+        self._victim_tally = {
+            dim: np.zeros((len(VICTIM_COUNTERS), len(cats))) for dim, cats in VICTIM_DIMENSIONS
+        }
+        self._by_type = dict(zip(TYPE_COUNTERS, self._type_tally, strict=True))
+        self._by_channel = dict(zip(CHANNEL_COUNTERS, self._channel_tally, strict=True))
+        self._by_victim = {
+            dim: dict(zip(VICTIM_COUNTERS, tally, strict=True))
+            for dim, tally in self._victim_tally.items()
+        }
         self._reset_counters()
 
         self._ftypes = c.fraud_types.in_order()
@@ -422,16 +440,8 @@ class FraudModel(mesa.Model):
 
     def _reset_counters(self) -> None:
         self.today_values: dict[str, Any] = dict.fromkeys(DAILY_COUNTERS, 0.0)
-        self._by_type = {k: np.zeros(len(FRAUD_TYPES)) for k in TYPE_COUNTERS}
-        self._by_channel = {k: np.zeros(len(CHANNELS)) for k in CHANNEL_COUNTERS}
-        self._by_victim = {
-            dim: {k: np.zeros(size) for k in VICTIM_COUNTERS}
-            for dim, size in (
-                ("group", len(VICTIM_GROUPS)),
-                ("region", len(REGIONS)),
-                ("age_band", len(AGE_BANDS)),
-            )
-        }
+        for tally in (self._type_tally, self._channel_tally, *self._victim_tally.values()):
+            tally.fill(0.0)
         # Gangs paid today: (ids, revenue by fraud type, number of payments), for learning.
         self._paid_today: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.delivered_today = 0
@@ -1182,8 +1192,9 @@ class FraudModel(mesa.Model):
 
     # ================================================================================ end of day
     def _end_of_day(self) -> None:
-        if len(self.scams):
-            self.scams.keep(~self.scams["ended"])
+        ended = self.scams["ended"]
+        if ended.any():
+            self.scams.keep(~ended)
         if self.check_invariants:
             self.verify_invariants()
         if self.day_index >= 0:
@@ -1211,27 +1222,30 @@ class FraudModel(mesa.Model):
         v["app_users"] = self.app_users
         v["active_scams"] = len(self.scams)
         v["mule_balance_yuan"] = self.ledger.total_yuan()
-        self.datacollector.collect(self)
+        # Every model reporter reads today_values: hand the collector the row itself.
+        self.datacollector.collect_row(self, v)
         date = v["date"]
-        self.datacollector.extend_table(
+        collector = self.datacollector
+        collector.extend_table(
             "by_type",
             date=[date] * len(FRAUD_TYPES),
-            fraud_type=[t.value for t in FRAUD_TYPES],
-            **self._by_type,
+            fraud_type=_TYPE_VALUES,
+            **dict(zip(TYPE_COUNTERS, self._type_tally.tolist(), strict=True)),
         )
-        self.datacollector.extend_table(
+        collector.extend_table(
             "by_channel",
             date=[date] * len(CHANNELS),
-            channel=[ch.value for ch in CHANNELS],
-            **self._by_channel,
+            channel=_CHANNEL_VALUES,
+            **dict(zip(CHANNEL_COUNTERS, self._channel_tally.tolist(), strict=True)),
         )
-        for dim, cats in (("group", VICTIM_GROUPS), ("region", REGIONS), ("age_band", AGE_BANDS)):
-            self.datacollector.extend_table(
+        for dim, tally in self._victim_tally.items():
+            values = _VICTIM_VALUES[dim]
+            collector.extend_table(
                 "by_victim",
-                date=[date] * len(cats),
-                dimension=[dim] * len(cats),
-                category=[cat.value for cat in cats],
-                **self._by_victim[dim],
+                date=[date] * len(values),
+                dimension=[dim] * len(values),
+                category=values,
+                **dict(zip(VICTIM_COUNTERS, tally.tolist(), strict=True)),
             )
 
     # ================================================================================ checks
