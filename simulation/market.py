@@ -88,4 +88,4 @@ def _excess_demand(asked: int, bought: int, stock: int) -> float:
     """Excess demand in [-1, 1]: unmet demand minus surplus stock, relative to demand."""
     unmet = asked - bought
     surplus = max(0, stock - bought - asked)
-    return float(np.clip((unmet - surplus) / (asked + 1), -1.0, 1.0))
+    return min(max((unmet - surplus) / (asked + 1), -1.0), 1.0)

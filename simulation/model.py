@@ -266,6 +266,7 @@ class FraudModel(mesa.Model):
         self._channel_mix = _normalise_rows(
             np.array([t.channels.as_list() for t in self._ftypes], dtype=np.float64)
         )
+        self._contact_chances_for: PolicyState | None = None  # see _contact_chances
 
         # Residents
         n_residents = max(1, round(c.run.population_national / self.scale))
@@ -309,6 +310,9 @@ class FraudModel(mesa.Model):
         )
         self.gang_by_id: dict[int, Gang] = {}
         self.gang_table = GangTable()  # the live gangs' numbers, rows in id order
+        # Live brokers by id, kept here: sorting Mesa's agent set of brokers three times a
+        # day cost more than the brokers' own bookkeeping.
+        self.broker_by_id: dict[int, CardBroker] = {}
         self.seized_cash_yuan = 0.0  # cash taken from destroyed gangs and brokers
         self.retired_cash_yuan = 0.0  # cash of gangs that broke up, kept by former members
         self.paid_out_yuan = 0.0  # profits gangs paid out to funders and members
@@ -465,14 +469,19 @@ class FraudModel(mesa.Model):
         return list(self.gang_by_id.values())
 
     def brokers_in_order(self) -> list[CardBroker]:
-        """Live brokers sorted by id."""
-        brokers = self.agents_by_type.get(CardBroker)
-        return sorted(brokers, key=lambda b: b.unique_id) if brokers else []
+        """Live brokers sorted by id (``broker_by_id`` is filled in founding order)."""
+        return list(self.broker_by_id.values())
 
     def _found_broker(self) -> None:
         cash = self.config.market.broker_initial_cash_yuan
         self.injected_yuan += cash
-        CardBroker(self, cash_yuan=cash)
+        broker = CardBroker(self, cash_yuan=cash)
+        self.broker_by_id[broker.unique_id] = broker
+
+    def remove_broker(self, broker: CardBroker) -> None:
+        """A broker leaves the market (its stock and cash are dealt with by the caller)."""
+        del self.broker_by_id[broker.unique_id]
+        broker.remove()
 
     def _found_gang(self, rng: np.random.Generator, *, overseas: bool) -> Gang | None:
         """Found a gang from the recruit pool; None when no leader can be found."""
@@ -612,16 +621,25 @@ class FraudModel(mesa.Model):
             self._punished_recent += float(punished.sum())
             self.card_unit.book_effort("card_crackdown", float(punished.sum()))
         buyer = rng.integers(0, len(brokers), size=sellers.size)
-        for i in np.flatnonzero(~punished):
-            broker = brokers[buyer[i]]
-            price = phone[i] * self.prices.phone_yuan + bank[i] * self.prices.bank_yuan
+        phone_yuan, bank_yuan = self.prices.phone_yuan, self.prices.bank_yuan
+        sales = 0
+        for n_phone, n_bank, b, seller in zip(
+            phone[~punished].tolist(),
+            bank[~punished].tolist(),
+            buyer[~punished].tolist(),
+            sellers[~punished].tolist(),
+            strict=True,
+        ):
+            broker = brokers[b]
+            price = n_phone * phone_yuan + n_bank * bank_yuan
             if price <= 0 or broker.cash_yuan < price:
                 continue
             broker.cash_yuan -= price
-            res.savings_yuan[sellers[i]] += price
-            broker.phone_cards += int(phone[i])
-            broker.bank_cards += int(bank[i])
-            self.count("card_sales")
+            res.savings_yuan[seller] += price
+            broker.phone_cards += n_phone
+            broker.bank_cards += n_bank
+            sales += 1
+        self.count("card_sales", sales)
 
     def _buy_cards(self) -> None:
         """Gangs top up their card stocks from brokers at today's prices; prices then move.
@@ -721,24 +739,19 @@ class FraudModel(mesa.Model):
         # resident, so they are drawn per gang and type, and the other contacts per type for
         # all gangs together: the cost follows engagements, not contacts.
         n_channels = len(CHANNELS)
-        p_block = self.operator.block_probabilities(self.policy)
-        through = self._channel_mix * (1.0 - p_block)  # types x channels: delivered by channel
-        p_through = through.sum(axis=1)
+        p_candidate, others, cumulative = self._contact_chances()
         engage = self.streams["engage"]
-        candidates = engage.binomial(by_type, self._p_engage_max * p_through)  # gangs x types
-        others = np.concatenate(
-            [self._channel_mix * p_block, through * (1.0 - self._p_engage_max)[:, None]], axis=1
-        )
-        others = _normalise_rows(others)
+        candidates = engage.binomial(by_type, p_candidate)  # gangs x types
         split = rng.multinomial(type_totals - candidates.sum(axis=0), others)
         blocked, delivered = split[:, :n_channels], split[:, n_channels:]
         cell = np.repeat(np.arange(candidates.size), candidates.ravel())
         gang_row, ftype = np.unravel_index(cell, candidates.shape)
-        cumulative = np.cumsum(_normalise_rows(through), axis=1)
         channel = np.minimum(
             (engage.random(cell.size)[:, None] >= cumulative[ftype]).sum(axis=1), n_channels - 1
         )
-        np.add.at(delivered, (ftype, channel), 1)
+        delivered += np.bincount(ftype * n_channels + channel, minlength=delivered.size).reshape(
+            delivered.shape
+        )
 
         blocked_by_channel = blocked.sum(axis=0)
         self.count("contacts", int(n_contacts.sum()))
@@ -790,6 +803,33 @@ class FraudModel(mesa.Model):
             channel[idx].astype(np.int8),
         )
 
+    def _contact_chances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The chances of a contact by fraud type, with today's interception.
+
+        Returns:
+            The chance a contact is delivered and is a candidate for engagement (types); how
+            the other contacts split over blocked and delivered by channel (types x 2
+            channels); the cumulative channel mix of delivered contacts (types x channels).
+
+        They change only with the levers, so they are worked out again only when the day's
+        :class:`PolicyState` is another object than the day before.
+        """
+        if self._contact_chances_for is not self.policy:
+            p_block = self.operator.block_probabilities(self.policy)
+            through = self._channel_mix * (1.0 - p_block)  # types x channels: delivered
+            p_through = through.sum(axis=1)
+            others = np.concatenate(
+                [self._channel_mix * p_block, through * (1.0 - self._p_engage_max)[:, None]],
+                axis=1,
+            )
+            self._contact_chances_today = (
+                self._p_engage_max * p_through,
+                _normalise_rows(others),
+                np.cumsum(_normalise_rows(through), axis=1),
+            )
+            self._contact_chances_for = self.policy
+        return self._contact_chances_today
+
     def _start_scams(
         self, victim: np.ndarray, gang: np.ndarray, ftype: np.ndarray, channel: np.ndarray
     ) -> None:
@@ -826,8 +866,8 @@ class FraudModel(mesa.Model):
             ended=np.zeros(k, dtype=bool),
         )
         self.count("engagements", k)
-        np.add.at(self._by_type["engagements"], ftype, 1)
-        np.add.at(self._by_channel["engagements"], channel, 1)
+        self._by_type["engagements"] += np.bincount(ftype, minlength=len(FRAUD_TYPES))
+        self._by_channel["engagements"] += np.bincount(channel, minlength=len(CHANNELS))
 
     def end_scams(self, rows: np.ndarray, *, dissuaded: bool) -> None:
         """Request the end of scams ``rows`` (removed at the end of the day).
@@ -844,7 +884,9 @@ class FraudModel(mesa.Model):
         if dissuaded:
             self.count("scams_dissuaded", rows.size)
             self.count("dissuaded", rows.size)
-            np.add.at(self._by_type["scams_dissuaded"], s["ftype"][rows], 1)
+            self._by_type["scams_dissuaded"] += np.bincount(
+                s["ftype"][rows], minlength=len(FRAUD_TYPES)
+            )
             self.count(
                 "averted_yuan",
                 float(np.maximum(s["planned_yuan"][rows] - s["paid_yuan"][rows], 0).sum()),
@@ -941,8 +983,10 @@ class FraudModel(mesa.Model):
         ):
             np.add.at(self._by_victim[dim]["loss_yuan"], values[victims], amount)
         paid_gangs, inverse = unique_inverse(gang_ids)
-        revenue = np.zeros((paid_gangs.size, len(FRAUD_TYPES)))
-        np.add.at(revenue, (inverse, ftype), amount)
+        n_types = len(FRAUD_TYPES)
+        revenue = np.bincount(
+            inverse * n_types + ftype, weights=amount, minlength=paid_gangs.size * n_types
+        ).reshape(paid_gangs.size, n_types)
         payments = np.bincount(inverse, minlength=paid_gangs.size)
         self._paid_today = (paid_gangs, revenue, payments)
         bank = rng.integers(0, len(self.banks), size=rows.size)
@@ -955,7 +999,7 @@ class FraudModel(mesa.Model):
             amount_yuan=amount,
             hour=s["next_pay_hour"][rows],
         )
-        np.add.at(self.cases["loss_yuan"], s["case"][rows], amount)
+        self.cases["loss_yuan"][s["case"][rows]] += amount  # one payment per case today
         s["payments_left"][rows] -= 1
         done = s["payments_left"][rows] <= 0
         finished = rows[done]
@@ -994,14 +1038,15 @@ class FraudModel(mesa.Model):
         )
         s["case"][rows] = ids
         self.count("cases", rows.size)
-        np.add.at(self._by_type["cases"], s["ftype"][rows], 1)
-        np.add.at(self._by_channel["cases"], s["channel"][rows], 1)
+        self._by_type["cases"] += np.bincount(s["ftype"][rows], minlength=len(FRAUD_TYPES))
+        self._by_channel["cases"] += np.bincount(s["channel"][rows], minlength=len(CHANNELS))
         for dim, values in (
             ("group", res.group),
             ("region", res.region),
             ("age_band", res.age_band),
         ):
-            np.add.at(self._by_victim[dim]["cases"], values[victims], 1)
+            tally = self._by_victim[dim]["cases"]
+            tally += np.bincount(values[victims], minlength=tally.size)
 
     def _maybe_report(self, rows: np.ndarray, hour: np.ndarray | float) -> None:
         """Victims of scams ``rows`` decide whether and when to report."""
@@ -1016,7 +1061,7 @@ class FraudModel(mesa.Model):
         report = rng.random(rows.size) < p
         median = self._type_table["report_delay_hours_median"][ftype]
         delay = median * rng.lognormal(0.0, 1.5, size=rows.size)
-        when = np.broadcast_to(hour, rows.shape) + delay
+        when = hour + delay
         self.pending_reports.append(case=s["case"][rows][report], hour=when[report])
 
     # ================================================================================ laundering
@@ -1037,7 +1082,9 @@ class FraudModel(mesa.Model):
                 self.count("reports", cases.size)
                 self.count("stop_requests", reached)
                 self.anti_fraud_centre.book_effort("stop_payment", cases.size)
-                np.add.at(self._by_type["reports"], self.cases["ftype"][cases], 1)
+                self._by_type["reports"] += np.bincount(
+                    self.cases["ftype"][cases], minlength=len(FRAUD_TYPES)
+                )
                 self.report_queue.extend(cases.tolist())
         p_screen = np.array(
             [toward_one(b.p_screen_per_hop, state.p_screen_gain) for b in self.banks]
@@ -1046,12 +1093,11 @@ class FraudModel(mesa.Model):
         if result.cashed_out_yuan.size:
             gids, inverse = unique_inverse(result.cashed_out_gang)
             totals = np.bincount(inverse, weights=result.cashed_out_yuan)
-            for gid, total in zip(gids.tolist(), totals.tolist(), strict=True):
-                gang = self.gang_by_id.get(gid)
-                if gang is None:
-                    self.retired_cash_yuan += total  # the network still cashes out for members
-                else:
-                    gang.cash_yuan += total
+            rows = self.gang_table.rows_of(gids)
+            alive = rows >= 0
+            self.gang_table["cash_yuan"][rows[alive]] += totals[alive]
+            for total in totals[~alive].tolist():
+                self.retired_cash_yuan += total  # the network still cashes out for members
             self.count("cashed_out_yuan", float(result.cashed_out_yuan.sum()))
             self.count("crypto_yuan", result.crypto_yuan)
         if result.stopped_amount.size:
@@ -1182,9 +1228,9 @@ class FraudModel(mesa.Model):
             attractiveness = 1.0
         else:
             ratio = max(profit, 0.0) / self._revenue_ref
-            attractiveness = float(np.clip(ratio**g.founding_elasticity, 0.0, 3.0))
+            attractiveness = min(max(ratio**g.founding_elasticity, 0.0), 3.0)
         domestic = gangs["risk"][~gangs["overseas"]]
-        pressure = float(np.mean(domestic)) if domestic.size else 0.0
+        pressure = float(domestic.sum() / domestic.size) if domestic.size else 0.0  # mean
         p_abroad = toward_one(g.overseas_share, min(1.0, g.new_gang_abroad_per_risk * pressure))
         n_new = int(rng.poisson(g.founding_rate_national_per_day / self.scale * attractiveness))
         for _ in range(n_new):
@@ -1210,7 +1256,7 @@ class FraudModel(mesa.Model):
         v["gangs_active"] = len(gangs)
         v["gangs_overseas"] = int(gangs["overseas"].sum())
         v["gang_members"] = int(gangs["n_members"].sum())
-        v["brokers_active"] = len(self.agents_by_type.get(CardBroker, ()))
+        v["brokers_active"] = len(self.broker_by_id)
         v["card_price_yuan"] = self.prices.bank_yuan
         v["phone_card_price_yuan"] = self.prices.phone_yuan
         v["overseas_share"] = (

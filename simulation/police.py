@@ -218,7 +218,7 @@ class CardCrackdownUnit(PoliceUnit):
                 m.seized_cash_yuan += broker.cash_yuan
                 broker.cash_yuan = 0.0
                 broker.phone_cards = broker.bank_cards = 0
-                broker.remove()
+                m.remove_broker(broker)
                 m.count("brokers_destroyed")
                 actions += 1
             elif u_seize < s.p_seize_broker_stock_per_day and (
