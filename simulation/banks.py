@@ -103,7 +103,7 @@ class MuleLedger:
             remaining_yuan=amount_yuan,
             hops_left=hops.astype(np.int32),
             next_hop_hour=hour + rng.exponential(self.params.hop_hours_mean, size=k),
-            stop_hour=np.full(k, np.inf),
+            stop_hour=np.inf,
         )
 
     def request_stop(self, case: np.ndarray, hour: np.ndarray, delay_by_bank: np.ndarray) -> int:

@@ -27,7 +27,8 @@ class ColumnTable:
     def __init__(self, dtypes: Mapping[str, type | np.dtype]) -> None:
         """Create an empty table."""
         self._dtypes = {k: np.dtype(v) for k, v in dtypes.items()}
-        self._data = {k: np.empty(16, dtype=d) for k, d in self._dtypes.items()}
+        self._capacity = 16
+        self._data = {k: np.empty(self._capacity, dtype=d) for k, d in self._dtypes.items()}
         self._n = 0
 
     def __len__(self) -> int:
@@ -38,21 +39,24 @@ class ColumnTable:
         """A writable view of column ``name`` (valid until the next append or keep)."""
         return self._data[name][: self._n]
 
-    def append(self, **columns: np.ndarray) -> np.ndarray:
-        """Append rows; every column must be given. Returns the new rows' indices."""
+    def append(self, **columns: np.ndarray | float) -> np.ndarray:
+        """Append rows; returns the new rows' indices.
+
+        Every column must be given: an array of the new rows' values, or one value (a scalar)
+        for all of them; at least one column is an array, which says how many rows come.
+        """
         if columns.keys() != self._dtypes.keys():
             missing = set(self._dtypes) ^ set(columns)
             raise KeyError(f"append needs exactly the table's columns; mismatch: {sorted(missing)}")
-        sizes = {np.size(v) for v in columns.values()}
+        sizes = {len(v) for v in columns.values() if isinstance(v, np.ndarray | list | tuple)}
         if len(sizes) != 1:
             raise ValueError(f"columns of unequal length: {sizes}")
         k = sizes.pop()
         need = self._n + k
-        capacity = next(iter(self._data.values())).size
-        if need > capacity:
-            new_capacity = max(need, 2 * capacity)
+        if need > self._capacity:
+            self._capacity = max(need, 2 * self._capacity)
             for name, old in self._data.items():
-                grown = np.empty(new_capacity, dtype=old.dtype)
+                grown = np.empty(self._capacity, dtype=old.dtype)
                 grown[: self._n] = old[: self._n]
                 self._data[name] = grown
         for name, values in columns.items():

@@ -128,10 +128,10 @@ class GangTable:
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Rows of the gangs with ids ``ids``, or -1 where no live gang has that id."""
         table_ids = self["unique_id"]
-        rows = np.searchsorted(table_ids, ids)
-        found = rows < table_ids.size
-        found[found] = table_ids[rows[found]] == ids[found]
-        return np.where(found, rows, -1)
+        if not table_ids.size:
+            return np.full(np.shape(ids), -1, dtype=np.intp)
+        rows = np.minimum(table_ids.searchsorted(ids), table_ids.size - 1)
+        return np.where(table_ids[rows] == ids, rows, -1)
 
 
 class _Stored:

@@ -135,7 +135,8 @@ VICTIM_DIMENSIONS = (("group", VICTIM_GROUPS), ("region", REGIONS), ("age_band",
 # The category columns of the long tables, the same every day.
 _TYPE_VALUES = [t.value for t in FRAUD_TYPES]
 _CHANNEL_VALUES = [ch.value for ch in CHANNELS]
-_VICTIM_VALUES = {dim: [cat.value for cat in cats] for dim, cats in VICTIM_DIMENSIONS}
+_VICTIM_DIMS = [dim for dim, cats in VICTIM_DIMENSIONS for _ in cats]
+_VICTIM_VALUES = [cat.value for _, cats in VICTIM_DIMENSIONS for cat in cats]
 
 
 def override_scenario(config: ScenarioConfig, overrides: Mapping[str, Any]) -> ScenarioConfig:
@@ -229,19 +230,21 @@ class FraudModel(mesa.Model):
             self.levers_by_phase[lever.phase].append(lever)
         self._policies: dict[tuple[bool, ...], PolicyState] = {}
         self.policy = PolicyState()  # no lever acts while the model is built
-        # Today's counts for the long tables: one array per table, a row per counter (the
-        # dicts name the rows, views), zeroed in place each day rather than made anew.
+        # Today's counts for the long tables: one array per table, a row per counter and a
+        # column per table row (the dicts name views into them), zeroed in place each day
+        # rather than made anew. The victim table's columns are the groups, then the regions,
+        # then the age bands.
         self._type_tally = np.zeros((len(TYPE_COUNTERS), len(FRAUD_TYPES)))
         self._channel_tally = np.zeros((len(CHANNEL_COUNTERS), len(CHANNELS)))
-        self._victim_tally = {
-            dim: np.zeros((len(VICTIM_COUNTERS), len(cats))) for dim, cats in VICTIM_DIMENSIONS
-        }
+        self._victim_tally = np.zeros((len(VICTIM_COUNTERS), len(_VICTIM_VALUES)))
         self._by_type = dict(zip(TYPE_COUNTERS, self._type_tally, strict=True))
         self._by_channel = dict(zip(CHANNEL_COUNTERS, self._channel_tally, strict=True))
-        self._by_victim = {
-            dim: dict(zip(VICTIM_COUNTERS, tally, strict=True))
-            for dim, tally in self._victim_tally.items()
-        }
+        self._by_victim = {}
+        start = 0
+        for dim, cats in VICTIM_DIMENSIONS:
+            block = self._victim_tally[:, start : start + len(cats)]
+            self._by_victim[dim] = dict(zip(VICTIM_COUNTERS, block, strict=True))
+            start += len(cats)
         self._reset_counters()
 
         self._ftypes = c.fraud_types.in_order()
@@ -444,7 +447,7 @@ class FraudModel(mesa.Model):
 
     def _reset_counters(self) -> None:
         self.today_values: dict[str, Any] = dict.fromkeys(DAILY_COUNTERS, 0.0)
-        for tally in (self._type_tally, self._channel_tally, *self._victim_tally.values()):
+        for tally in (self._type_tally, self._channel_tally, self._victim_tally):
             tally.fill(0.0)
         # Gangs paid today: (ids, revenue by fraud type, number of payments), for learning.
         self._paid_today: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -860,10 +863,10 @@ class FraudModel(mesa.Model):
             next_pay_hour=first_pay,
             payments_left=n_payments.astype(np.int16),
             planned_yuan=planned,
-            paid_yuan=np.zeros(k),
-            case=np.full(k, -1, dtype=np.int64),
-            detected=np.zeros(k, dtype=bool),
-            ended=np.zeros(k, dtype=bool),
+            paid_yuan=0.0,
+            case=-1,
+            detected=False,
+            ended=False,
         )
         self.count("engagements", k)
         self._by_type["engagements"] += np.bincount(ftype, minlength=len(FRAUD_TYPES))
@@ -1033,8 +1036,8 @@ class FraudModel(mesa.Model):
             gang=gangs,
             ftype=s["ftype"][rows],
             overseas=overseas,
-            loss_yuan=np.zeros(rows.size),
-            cracked=np.zeros(rows.size, dtype=bool),
+            loss_yuan=0.0,
+            cracked=False,
         )
         s["case"][rows] = ids
         self.count("cases", rows.size)
@@ -1113,7 +1116,7 @@ class FraudModel(mesa.Model):
             self.frozen.append(
                 victim=result.stopped_by_victim,
                 amount_yuan=result.stopped_amount,
-                return_day=np.full(result.stopped_amount.size, return_day, dtype=np.int64),
+                return_day=return_day,
             )
         if len(self.frozen):
             back = self.frozen["return_day"] <= self.day_index
@@ -1284,15 +1287,13 @@ class FraudModel(mesa.Model):
             channel=_CHANNEL_VALUES,
             **dict(zip(CHANNEL_COUNTERS, self._channel_tally.tolist(), strict=True)),
         )
-        for dim, tally in self._victim_tally.items():
-            values = _VICTIM_VALUES[dim]
-            collector.extend_table(
-                "by_victim",
-                date=[date] * len(values),
-                dimension=[dim] * len(values),
-                category=values,
-                **dict(zip(VICTIM_COUNTERS, tally.tolist(), strict=True)),
-            )
+        collector.extend_table(
+            "by_victim",
+            date=[date] * len(_VICTIM_VALUES),
+            dimension=_VICTIM_DIMS,
+            category=_VICTIM_VALUES,
+            **dict(zip(VICTIM_COUNTERS, self._victim_tally.tolist(), strict=True)),
+        )
 
     # ================================================================================ checks
     def money_total_yuan(self) -> float:

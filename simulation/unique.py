@@ -58,6 +58,8 @@ def runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     As ``np.unique(ordered, return_index=True, return_counts=True)``.
     """
-    first = np.flatnonzero(_starts(ordered))
-    counts = np.diff(first, append=ordered.size)
-    return ordered[first], first, counts
+    first = _starts(ordered).nonzero()[0]
+    ends = np.empty_like(first)
+    ends[:-1] = first[1:]
+    ends[-1:] = ordered.size
+    return ordered[first], first, ends - first
