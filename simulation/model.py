@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -224,12 +225,22 @@ class FraudModel(mesa.Model):
         self.scale = c.run.scale
         self.streams = RandomStreams(self.seed)
         self.n_days = (c.run.end - c.run.start).days + 1
+        # The reported days as the collector stores them, made once (a Timestamp a day cost
+        # more in the run than in a loop here).
+        self._dates = [pd.Timestamp(c.run.start + dt.timedelta(days=i)) for i in range(self.n_days)]
         self.day_index = -c.run.burn_in_days  # day 0 is run.start
         self.levers_by_phase: dict[Phase, list] = {phase: [] for phase in Phase}
         for lever in c.levers:
             self.levers_by_phase[lever.phase].append(lever)
         self._policies: dict[tuple[bool, ...], PolicyState] = {}
         self.policy = PolicyState()  # no lever acts while the model is built
+        # Day indices on which a lever starts or the day after one ends: only there can the
+        # day's PolicyState differ from the day before (see _reset_day).
+        self._lever_changes = sorted(
+            {(lever.start - c.run.start).days for lever in c.levers}
+            | {(lever.end - c.run.start).days + 1 for lever in c.levers if lever.end is not None}
+        )
+        self._policy_days = (0, 0)  # the days [first, last + 1) self.policy holds for
         # Today's counts for the long tables: one array per table, a row per counter and a
         # column per table row (the dicts name views into them), zeroed in place each day
         # rather than made anew. The victim table's columns are the groups, then the regions,
@@ -442,7 +453,14 @@ class FraudModel(mesa.Model):
 
     # ================================================================================ counters
     def _reset_day(self) -> None:
-        self.policy = self._policy_on(self.today)
+        first, end = self._policy_days
+        if not first <= self.day_index < end:
+            self.policy = self._policy_on(self.today)
+            i = bisect.bisect_right(self._lever_changes, self.day_index)
+            self._policy_days = (
+                self._lever_changes[i - 1] if i > 0 else -(2**62),
+                self._lever_changes[i] if i < len(self._lever_changes) else 2**62,
+            )
         self._reset_counters()
 
     def _reset_counters(self) -> None:
@@ -1255,7 +1273,7 @@ class FraudModel(mesa.Model):
     def _collect(self) -> None:
         v = self.today_values
         gangs = self.gang_table
-        v["date"] = pd.Timestamp(self.today)
+        v["date"] = self._dates[self.day_index]
         v["gangs_active"] = len(gangs)
         v["gangs_overseas"] = int(gangs["overseas"].sum())
         v["gang_members"] = int(gangs["n_members"].sum())
@@ -1273,26 +1291,21 @@ class FraudModel(mesa.Model):
         v["mule_balance_yuan"] = self.ledger.total_yuan()
         # Every model reporter reads today_values: hand the collector the row itself.
         self.datacollector.collect_row(self, v)
+        # The long tables' columns in their declared order: date, the category, the counters.
         date = v["date"]
         collector = self.datacollector
         collector.extend_table(
-            "by_type",
-            date=[date] * len(FRAUD_TYPES),
-            fraud_type=_TYPE_VALUES,
-            **dict(zip(TYPE_COUNTERS, self._type_tally.tolist(), strict=True)),
+            "by_type", [date] * len(FRAUD_TYPES), _TYPE_VALUES, *self._type_tally.tolist()
         )
         collector.extend_table(
-            "by_channel",
-            date=[date] * len(CHANNELS),
-            channel=_CHANNEL_VALUES,
-            **dict(zip(CHANNEL_COUNTERS, self._channel_tally.tolist(), strict=True)),
+            "by_channel", [date] * len(CHANNELS), _CHANNEL_VALUES, *self._channel_tally.tolist()
         )
         collector.extend_table(
             "by_victim",
-            date=[date] * len(_VICTIM_VALUES),
-            dimension=_VICTIM_DIMS,
-            category=_VICTIM_VALUES,
-            **dict(zip(VICTIM_COUNTERS, self._victim_tally.tolist(), strict=True)),
+            [date] * len(_VICTIM_VALUES),
+            _VICTIM_DIMS,
+            _VICTIM_VALUES,
+            *self._victim_tally.tolist(),
         )
 
     # ================================================================================ checks
