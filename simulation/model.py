@@ -467,7 +467,7 @@ class FraudModel(mesa.Model):
         self.today_values: dict[str, Any] = dict.fromkeys(DAILY_COUNTERS, 0.0)
         for tally in (self._type_tally, self._channel_tally, self._victim_tally):
             tally.fill(0.0)
-        # Gangs paid today: (ids, revenue by fraud type, number of payments), for learning.
+        # Paid today, by gang: (ids, revenue by fraud type, number of payments), for learning.
         self._paid_today: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.delivered_today = 0
         self._overseas_contacts = 0
@@ -956,10 +956,13 @@ class FraudModel(mesa.Model):
         room = account_capacity(gangs, gang_rows, g)
         capacity = np.empty(due.size, dtype=np.int64)
         capacity[order] = np.repeat(room, counts)
+        due_gang_row = np.empty(due.size, dtype=np.intp)  # each due scam's row in the table
+        due_gang_row[order] = np.repeat(gang_rows, counts)
         use_accounts(gangs, gang_rows, np.minimum(room, counts), g)
         gangs["payments_waiting"][gang_rows] = np.maximum(0, counts - room)
         with_account = rank < capacity
         paying = due[with_account]
+        paying_gang_row = due_gang_row[with_account]
         # No account to take the money: the victim may slip away, else tries tomorrow.
         waiting = due[~with_account]
         slips = rng.random(waiting.size) < g.p_victim_lost_without_account
@@ -986,15 +989,15 @@ class FraudModel(mesa.Model):
         amount = np.maximum(amount, 0.0)
         ok = amount > 0.0
         rows, victims, amount = rows[ok], victims[ok], amount[ok]
+        gang_row = paying_gang_row[ok]
         if rows.size == 0:
             return
         res.savings_yuan[victims] -= amount
         s["paid_yuan"][rows] += amount
         new_case = s["case"][rows] < 0
         if new_case.any():
-            self._open_cases(rows[new_case])
+            self._open_cases(rows[new_case], gang_row[new_case])
         ftype = s["ftype"][rows]
-        gang_ids = s["gang"][rows]
         self.count("loss_yuan", float(amount.sum()))
         np.add.at(self._by_type["loss_yuan"], ftype, amount)
         for dim, values in (
@@ -1003,19 +1006,19 @@ class FraudModel(mesa.Model):
             ("age_band", res.age_band),
         ):
             np.add.at(self._by_victim[dim]["loss_yuan"], values[victims], amount)
-        paid_gangs, inverse = unique_inverse(gang_ids)
-        n_types = len(FRAUD_TYPES)
+        # Revenue and payments by gang (table row) and type, for the gangs' learning.
+        n_gangs, n_types = len(gangs), len(FRAUD_TYPES)
         revenue = np.bincount(
-            inverse * n_types + ftype, weights=amount, minlength=paid_gangs.size * n_types
-        ).reshape(paid_gangs.size, n_types)
-        payments = np.bincount(inverse, minlength=paid_gangs.size)
-        self._paid_today = (paid_gangs, revenue, payments)
+            gang_row * n_types + ftype, weights=amount, minlength=n_gangs * n_types
+        ).reshape(n_gangs, n_types)
+        payments = np.bincount(gang_row, minlength=n_gangs)
+        self._paid_today = (gangs["unique_id"].copy(), revenue, payments)
         bank = rng.integers(0, len(self.banks), size=rows.size)
         self.ledger.deposit(
             rng,
             case=s["case"][rows],
             victim=victims,
-            gang=gang_ids,
+            gang=s["gang"][rows],
             bank=bank,
             amount_yuan=amount,
             hour=s["next_pay_hour"][rows],
@@ -1043,17 +1046,16 @@ class FraudModel(mesa.Model):
                 rng.exponential(1.0, size=going_on.size) * interval * HOURS_PER_DAY, 0.05
             )
 
-    def _open_cases(self, rows: np.ndarray) -> None:
+    def _open_cases(self, rows: np.ndarray, gang_row: np.ndarray) -> None:
+        """The first payments of scams ``rows`` open cases (``gang_row``: gangs' table rows)."""
         s = self.scams
         res = self.residents
         victims = s["victim"][rows]
-        gangs = s["gang"][rows]
-        overseas = self.gang_table["overseas"][self.gang_table.rows_of(gangs)]
         ids = self.cases.append(
             victim=victims,
-            gang=gangs,
+            gang=s["gang"][rows],
             ftype=s["ftype"][rows],
-            overseas=overseas,
+            overseas=self.gang_table["overseas"][gang_row],
             loss_yuan=0.0,
             cracked=False,
         )
