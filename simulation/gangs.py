@@ -401,7 +401,8 @@ def learn(
         # founding mix toward what pays (they know some scripts better than others and do not
         # bet everything on one), so a measure that hits one type displaces effort to others.
         per_effort = revenue / np.maximum(portfolio, 1e-3) * jitter
-        mean_return = np.maximum(per_effort.mean(axis=1, keepdims=True), 1e-12)
+        n_types = per_effort.shape[1]  # the mean as np.mean takes it, without its overhead
+        mean_return = np.maximum(per_effort.sum(axis=1, keepdims=True) / n_types, 1e-12)
         tilt = np.power(per_effort / mean_return + 0.1, params.return_sensitivity)
         target = gangs["base_portfolio"] * tilt
         target /= target.sum(axis=1, keepdims=True)

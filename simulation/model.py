@@ -765,7 +765,7 @@ class FraudModel(mesa.Model):
         candidates = engage.binomial(by_type, p_candidate)  # gangs x types
         split = rng.multinomial(type_totals - candidates.sum(axis=0), others)
         blocked, delivered = split[:, :n_channels], split[:, n_channels:]
-        cell = np.repeat(np.arange(candidates.size), candidates.ravel())
+        cell = np.arange(candidates.size).repeat(candidates.ravel())
         gang_row, ftype = np.unravel_index(cell, candidates.shape)
         channel = np.minimum(
             (engage.random(cell.size)[:, None] >= cumulative[ftype]).sum(axis=1), n_channels - 1
@@ -807,14 +807,15 @@ class FraudModel(mesa.Model):
         accept = engage.random(cell.size) * self._p_engage_max[ftype] < p_i
         accept &= (res.status[victim] == ResidentStatus.FREE) & ~res.engaged[victim]
         if p_app > 0.0:
-            with_app = np.flatnonzero(res.has_app[victim])
+            with_app = res.has_app[victim].nonzero()[0]
             flagged_rows = with_app[app_rng.random(with_app.size) < self.policy.p_app_warning]
             self.count("app_warnings", flagged_rows.size)
             accept[flagged_rows] = False
-        idx = np.flatnonzero(accept)
+        idx = accept.nonzero()[0]
         # A resident contacted twice today engages at most once.
         _, first = unique_first(victim[idx])
-        idx = idx[np.sort(first)]
+        first.sort()
+        idx = idx[first]
         if idx.size == 0:
             return
         self._start_scams(
@@ -923,7 +924,7 @@ class FraudModel(mesa.Model):
         p = self._type_table["p_abandon_per_day"][s["ftype"]]
         unpaid = (s["case"] < 0) & ~s["ended"]
         quit_ = unpaid & (self.streams["scam.abandon"].random(len(s)) < p)
-        rows = np.flatnonzero(quit_)
+        rows = quit_.nonzero()[0]
         if rows.size:
             self.count("scams_abandoned", rows.size)
             self.end_scams(rows, dissuaded=False)
@@ -934,7 +935,7 @@ class FraudModel(mesa.Model):
         if not len(s):
             return
         day_end = (self.day_index + 1) * HOURS_PER_DAY
-        due = np.flatnonzero(~s["ended"] & (s["next_pay_hour"] < day_end))
+        due = (~s["ended"] & (s["next_pay_hour"] < day_end)).nonzero()[0]
         if due.size == 0:
             return
         rng = self.streams["payment"]
@@ -947,17 +948,17 @@ class FraudModel(mesa.Model):
         due = due[has_money]
         # Each gang's accounts take the payments due in row order until they are used up.
         gang_ids = s["gang"][due]
-        order = np.argsort(gang_ids, kind="stable")
+        order = gang_ids.argsort(kind="stable")
         gids, first, counts = runs(gang_ids[order])
         rank = np.empty(due.size, dtype=np.int64)
-        rank[order] = np.arange(due.size) - np.repeat(first, counts)
+        rank[order] = np.arange(due.size) - first.repeat(counts)
         gangs = self.gang_table
         gang_rows = gangs.rows_of(gids)
         room = account_capacity(gangs, gang_rows, g)
         capacity = np.empty(due.size, dtype=np.int64)
-        capacity[order] = np.repeat(room, counts)
+        capacity[order] = room.repeat(counts)
         due_gang_row = np.empty(due.size, dtype=np.intp)  # each due scam's row in the table
-        due_gang_row[order] = np.repeat(gang_rows, counts)
+        due_gang_row[order] = gang_rows.repeat(counts)
         use_accounts(gangs, gang_rows, np.minimum(room, counts), g)
         gangs["payments_waiting"][gang_rows] = np.maximum(0, counts - room)
         with_account = rank < capacity
@@ -1079,8 +1080,10 @@ class FraudModel(mesa.Model):
         rng = self.streams["report"]
         ftype = s["ftype"][rows]
         p = self._type_table["p_report"][ftype]
-        has_app = self.residents.has_app[s["victim"][rows]]
-        p = np.where(has_app, toward_one(p, self.policy.p_app_report_gain), p)
+        gain = self.policy.p_app_report_gain
+        if gain:  # toward_one(p, 0.0) is p
+            has_app = self.residents.has_app[s["victim"][rows]]
+            p = np.where(has_app, toward_one(p, gain), p)
         report = rng.random(rows.size) < p
         median = self._type_table["report_delay_hours_median"][ftype]
         delay = median * rng.lognormal(0.0, 1.5, size=rows.size)
@@ -1114,13 +1117,20 @@ class FraudModel(mesa.Model):
         )
         result = self.ledger.advance(self.streams["laundering"], day_end, p_screen)
         if result.cashed_out_yuan.size:
-            gids, inverse = unique_inverse(result.cashed_out_gang)
-            totals = np.bincount(inverse, weights=result.cashed_out_yuan)
-            rows = self.gang_table.rows_of(gids)
+            # Each gang gets its parcels' cash summed in parcel order, then added at once.
+            gangs = self.gang_table
+            rows = gangs.rows_of(result.cashed_out_gang)
             alive = rows >= 0
-            self.gang_table["cash_yuan"][rows[alive]] += totals[alive]
-            for total in totals[~alive].tolist():
-                self.retired_cash_yuan += total  # the network still cashes out for members
+            totals = np.bincount(
+                rows[alive], weights=result.cashed_out_yuan[alive], minlength=len(gangs)
+            )
+            paid = np.bincount(rows[alive], minlength=len(gangs)) > 0
+            gangs["cash_yuan"][paid] += totals[paid]
+            if not alive.all():  # the network still cashes out for members of gangs gone
+                _, inverse = unique_inverse(result.cashed_out_gang[~alive])
+                gone = np.bincount(inverse, weights=result.cashed_out_yuan[~alive])
+                for total in gone.tolist():
+                    self.retired_cash_yuan += total
             self.count("cashed_out_yuan", float(result.cashed_out_yuan.sum()))
             self.count("crypto_yuan", result.crypto_yuan)
         if result.stopped_amount.size:
@@ -1184,7 +1194,7 @@ class FraudModel(mesa.Model):
         moving = ~gangs["overseas"] & (
             rng.random(n) < np.minimum(1.0, g.p_move_abroad_per_risk * risk)
         )
-        for i in np.flatnonzero(moving).tolist():
+        for i in moving.nonzero()[0].tolist():
             self._move_abroad(gang_list[i], rng)
         # Recruiters bring in operators until the gang is a few times its founding size.
         members = gangs["n_members"].astype(np.float64)
@@ -1193,7 +1203,7 @@ class FraudModel(mesa.Model):
         recruiters = gangs["n_recruiters"].astype(np.float64)
         rate = recruiters * g.recruits_per_recruiter_per_day + g.recruits_per_gang_per_day
         n_recruits = recruit_rng.poisson(rate * room)
-        for i in np.flatnonzero(n_recruits).tolist():
+        for i in n_recruits.nonzero()[0].tolist():
             gang = gang_list[i]
             recruits = res.sample_free(recruit_rng, int(n_recruits[i]), res.recruit_pool)
             before = gang.n_members
@@ -1209,7 +1219,7 @@ class FraudModel(mesa.Model):
             | (gangs["n_operators"] == 0)
             | (stranded > STRANDED_DAYS)
         )
-        for i in np.flatnonzero(ending).tolist():
+        for i in ending.nonzero()[0].tolist():
             self.remove_gang(gang_list[i], destroyed=False)
 
     def _move_abroad(self, gang: Gang, rng: np.random.Generator) -> None:

@@ -89,10 +89,10 @@ class AntiFraudCentre(PoliceUnit):
         if n_scams and capacity > 0:
             detected = scams["detected"]
             detected |= rng.random(n_scams) < p_detect
-            candidates = np.flatnonzero(detected & ~scams["ended"])
+            candidates = (detected & ~scams["ended"]).nonzero()[0]
             if candidates.size:
                 # Most urgent first: the scam whose next payment comes soonest.
-                order = np.argsort(scams["next_pay_hour"][candidates], kind="stable")
+                order = scams["next_pay_hour"][candidates].argsort(kind="stable")
                 warned = candidates[order[:capacity]]
                 warned_total += warned.size
                 accept = rng.random(warned.size) < p_dissuade * p.dissuade_engaged_factor
@@ -233,7 +233,7 @@ class CardCrackdownUnit(PoliceUnit):
         seized = (rng.random(len(gangs)) < s.p_seize_gang_stock_per_day) & (
             (phone > 0) | (bank > 0)
         )
-        for i in np.flatnonzero(seized).tolist():
+        for i in seized.nonzero()[0].tolist():
             gang = gangs.gangs[i]
             m.seize_cards(gang.phone_cards, gang.mule_accounts)
             gang.risk_events += 1.0
@@ -269,7 +269,7 @@ class CrossBorderUnit(PoliceUnit):
         rng = m.streams["cross_border"]
         p_returnee_arrest = toward_one(p.police.p_returnee_arrest, s.p_returnee_arrest_gain)
         table = m.gang_table
-        abroad = np.flatnonzero(table["overseas"] & (table["n_members"] > 0))
+        abroad = (table["overseas"] & (table["n_members"] > 0)).nonzero()[0]
         if not abroad.size:
             return
         gangs = [table.gangs[i] for i in abroad.tolist()]
@@ -281,20 +281,23 @@ class CrossBorderUnit(PoliceUnit):
         )
         p_return = np.minimum(1.0, p.gangs.p_member_leave_per_day * pressure)
         # Cumulative thresholds per member: repatriated < surrendered < returning < stays.
-        t1 = np.repeat(p_repat, sizes)
-        t2 = t1 + np.repeat(p_surrender, sizes)
-        t3 = t2 + np.repeat(p_return, sizes)
-        u = rng.random(int(sizes.sum()))
-        eventful = unique(np.repeat(np.arange(len(gangs)), sizes)[u < t3])
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        member_gang = np.arange(len(gangs)).repeat(sizes)  # index into gangs, per member
+        t1 = p_repat[member_gang]
+        t2 = t1 + p_surrender[member_gang]
+        t3 = t2 + p_return[member_gang]
+        u = rng.random(member_gang.size)
+        eventful = unique(member_gang[u < t3])
+        ends = sizes.cumsum()
+        starts = ends - sizes
         actions = 0
         for gi in eventful.tolist():
             gang = gangs[gi]
             members = np.asarray(gang.all_members(), dtype=np.int64)
-            draw = u[offsets[gi] : offsets[gi + 1]]
-            repatriated = members[draw < t1[offsets[gi]]]
-            surrendered = members[(draw >= t1[offsets[gi]]) & (draw < t2[offsets[gi]])]
-            returning = members[(draw >= t2[offsets[gi]]) & (draw < t3[offsets[gi]])]
+            first = starts[gi]
+            draw = u[first : ends[gi]]
+            repatriated = members[draw < t1[first]]
+            surrendered = members[(draw >= t1[first]) & (draw < t2[first])]
+            returning = members[(draw >= t2[first]) & (draw < t3[first])]
             caught = returning[rng.random(returning.size) < p_returnee_arrest]
             free = np.setdiff1d(returning, caught)
             leaders = set(gang.members[Role.LEADER])

@@ -106,7 +106,7 @@ class Residents:
         self._excess_day[idx] = day
         # Add what was stored (float32), not what was computed, so the running total stays the
         # exact sum of the stored values.
-        self._excess_total += float(np.sum(stored.astype(np.float64) - current))
+        self._excess_total += float((stored.astype(np.float64) - current).sum())
 
     def boost_groups(self, boost_per_group: np.ndarray) -> None:
         """Raise each group's awareness level by a share of its gap to 1 (publicity)."""

@@ -25,7 +25,8 @@ def _starts(ordered: np.ndarray) -> np.ndarray:
 
 def unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values, as ``np.unique(values)``."""
-    ordered = np.sort(values)
+    ordered = values.copy()
+    ordered.sort()
     return ordered[_starts(ordered)]
 
 
@@ -34,7 +35,7 @@ def unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     As ``np.unique(values, return_index=True)``.
     """
-    order = np.argsort(values, kind="stable")
+    order = values.argsort(kind="stable")
     ordered = values[order]
     starts = _starts(ordered)
     return ordered[starts], order[starts]
@@ -45,11 +46,11 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     As ``np.unique(values, return_inverse=True)``.
     """
-    order = np.argsort(values)
+    order = values.argsort()
     ordered = values[order]
     starts = _starts(ordered)
     inverse = np.empty(values.size, dtype=np.intp)
-    inverse[order] = np.cumsum(starts) - 1
+    inverse[order] = starts.cumsum() - 1
     return ordered[starts], inverse
 
 
