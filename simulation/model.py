@@ -51,7 +51,7 @@ from simulation.police import (
 )
 from simulation.residents import Residents
 from simulation.scenario import load_scenario_text, scenario_to_toml
-from simulation.streams import RandomStreams, stochastic_round
+from simulation.streams import RandomStreams, choice_without_replacement, stochastic_round
 from simulation.unique import runs, unique, unique_first, unique_inverse
 
 HOURS_PER_DAY = 24.0
@@ -718,9 +718,7 @@ class FraudModel(mesa.Model):
         got = np.floor(exact).astype(np.int64)
         short = available - int(got.sum())
         if short > 0:
-            extra = rng.choice(
-                wanted.size, size=short, replace=False, p=(exact - got) / (exact - got).sum()
-            )
+            extra = choice_without_replacement(rng, (exact - got) / (exact - got).sum(), short)
             got[extra] += 1
         return got
 
