@@ -84,6 +84,7 @@ class GangTable:
             for name, dtype in _COLUMNS.items()
         }
         self.gangs: list[Gang] = []  # the gang of each row
+        self._views: dict[str, np.ndarray] = {}  # column views of the rows, kept until they move
 
     def __len__(self) -> int:
         """Number of gangs."""
@@ -91,7 +92,10 @@ class GangTable:
 
     def __getitem__(self, name: str) -> np.ndarray:
         """A writable view of column ``name`` (valid until the next add or remove)."""
-        return self._data[name][: len(self.gangs)]
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = self._data[name][: len(self.gangs)]
+        return view
 
     def __setitem__(self, name: str, values: np.ndarray | float) -> None:
         """Set column ``name`` for every gang (``values`` broadcast)."""
@@ -109,6 +113,7 @@ class GangTable:
         for column in self._data.values():
             column[row] = 0  # a removed gang's numbers may be left here
         self.gangs.append(gang)
+        self._views.clear()
         return row
 
     def remove(self, gang: Gang) -> None:
@@ -122,6 +127,7 @@ class GangTable:
         own.gangs.append(gang)
         gang._table, gang._row = own, 0
         del self.gangs[row]
+        self._views.clear()
         for later in self.gangs[row:]:
             later._row -= 1
 

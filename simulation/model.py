@@ -612,7 +612,7 @@ class FraudModel(mesa.Model):
         res = self.residents
         rng = self.streams["market.sell"]
         brokers = self.brokers_in_order()
-        active = int(res.seller_active.sum())
+        active = int(np.count_nonzero(res.seller_active))
         memory = np.exp(-1.0 / m.punishment_memory_days)
         self._punished_recent *= memory
         if not brokers or active == 0:
