@@ -30,6 +30,7 @@ class ColumnTable:
         self._capacity = 16
         self._data = {k: np.empty(self._capacity, dtype=d) for k, d in self._dtypes.items()}
         self._n = 0
+        self._views: dict[str, np.ndarray] = {}  # column views of the rows, kept until they change
 
     def __len__(self) -> int:
         """Number of rows."""
@@ -37,7 +38,10 @@ class ColumnTable:
 
     def __getitem__(self, name: str) -> np.ndarray:
         """A writable view of column ``name`` (valid until the next append or keep)."""
-        return self._data[name][: self._n]
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = self._data[name][: self._n]
+        return view
 
     def append(self, **columns: np.ndarray | float) -> np.ndarray:
         """Append rows; returns the new rows' indices.
@@ -63,6 +67,7 @@ class ColumnTable:
             self._data[name][self._n : need] = values
         rows = np.arange(self._n, need)
         self._n = need
+        self._views.clear()
         return rows
 
     def keep(self, mask: np.ndarray) -> None:
@@ -75,6 +80,7 @@ class ColumnTable:
         for arr in self._data.values():
             arr[: rows.size] = arr[rows]
         self._n = rows.size
+        self._views.clear()
 
     def nbytes(self) -> int:
         """Memory held, bytes."""

@@ -250,12 +250,7 @@ class FraudModel(mesa.Model):
         self._victim_tally = np.zeros((len(VICTIM_COUNTERS), len(_VICTIM_VALUES)))
         self._by_type = dict(zip(TYPE_COUNTERS, self._type_tally, strict=True))
         self._by_channel = dict(zip(CHANNEL_COUNTERS, self._channel_tally, strict=True))
-        self._by_victim = {}
-        start = 0
-        for dim, cats in VICTIM_DIMENSIONS:
-            block = self._victim_tally[:, start : start + len(cats)]
-            self._by_victim[dim] = dict(zip(VICTIM_COUNTERS, block, strict=True))
-            start += len(cats)
+        self._by_victim = dict(zip(VICTIM_COUNTERS, self._victim_tally, strict=True))
         self._reset_counters()
 
         self._ftypes = c.fraud_types.in_order()
@@ -999,12 +994,11 @@ class FraudModel(mesa.Model):
         ftype = s["ftype"][rows]
         self.count("loss_yuan", float(amount.sum()))
         np.add.at(self._by_type["loss_yuan"], ftype, amount)
-        for dim, values in (
-            ("group", res.group),
-            ("region", res.region),
-            ("age_band", res.age_band),
-        ):
-            np.add.at(self._by_victim[dim]["loss_yuan"], values[victims], amount)
+        np.add.at(
+            self._by_victim["loss_yuan"],
+            self._victim_columns(victims),
+            np.concatenate((amount,) * 3),
+        )
         # Revenue and payments by gang (table row) and type, for the gangs' learning.
         n_gangs, n_types = len(gangs), len(FRAUD_TYPES)
         revenue = np.bincount(
@@ -1048,7 +1042,6 @@ class FraudModel(mesa.Model):
     def _open_cases(self, rows: np.ndarray, gang_row: np.ndarray) -> None:
         """The first payments of scams ``rows`` open cases (``gang_row``: gangs' table rows)."""
         s = self.scams
-        res = self.residents
         victims = s["victim"][rows]
         ids = self.cases.append(
             victim=victims,
@@ -1062,13 +1055,20 @@ class FraudModel(mesa.Model):
         self.count("cases", rows.size)
         self._by_type["cases"] += np.bincount(s["ftype"][rows], minlength=len(FRAUD_TYPES))
         self._by_channel["cases"] += np.bincount(s["channel"][rows], minlength=len(CHANNELS))
-        for dim, values in (
-            ("group", res.group),
-            ("region", res.region),
-            ("age_band", res.age_band),
-        ):
-            tally = self._by_victim[dim]["cases"]
-            tally += np.bincount(values[victims], minlength=tally.size)
+        self._by_victim["cases"] += np.bincount(
+            self._victim_columns(victims), minlength=len(_VICTIM_VALUES)
+        )
+
+    def _victim_columns(self, victims: np.ndarray) -> np.ndarray:
+        """The victim tallies' columns of the victims' groups, then regions, then age bands."""
+        res = self.residents
+        return np.concatenate(
+            (
+                res.group[victims],
+                res.region[victims] + len(VICTIM_GROUPS),
+                res.age_band[victims] + (len(VICTIM_GROUPS) + len(REGIONS)),
+            )
+        )
 
     def _maybe_report(self, rows: np.ndarray, hour: np.ndarray | float) -> None:
         """Victims of scams ``rows`` decide whether and when to report."""
