@@ -1167,14 +1167,20 @@ class FraudModel(mesa.Model):
         gangs = self.gang_table
         gang_list = list(gangs.gangs)  # the table's rows move when gangs break up below
         n = len(gang_list)
-        revenue_today = np.zeros((n, len(FRAUD_TYPES)))
-        payments_today = np.zeros(n)
-        if self._paid_today is not None:
+        if self._paid_today is None:
+            revenue_today = np.zeros((n, len(FRAUD_TYPES)))
+            payments_today = np.zeros(n)
+        else:
             ids, revenue, payments = self._paid_today
-            rows = gangs.rows_of(ids)
-            alive = rows >= 0  # gangs paid today may have been destroyed since
-            revenue_today[rows[alive]] = revenue[alive]
-            payments_today[rows[alive]] = payments[alive]
+            if ids.size == n and (ids == gangs["unique_id"]).all():
+                revenue_today, payments_today = revenue, payments.astype(np.float64)
+            else:  # gangs paid today have been destroyed since: keep the rows of the others
+                rows = gangs.rows_of(ids)
+                alive = rows >= 0
+                revenue_today = np.zeros((n, len(FRAUD_TYPES)))
+                payments_today = np.zeros(n)
+                revenue_today[rows[alive]] = revenue[alive]
+                payments_today[rows[alive]] = payments[alive]
         learn(gangs, revenue_today, payments_today, g, rng)
         if not n:
             return
