@@ -7,159 +7,58 @@ phone cards and first-level mule accounts bought on the black market, cash, a po
 ten fraud types, and a perceived risk that rises with arrests and seizures and decays.
 
 A gang's numbers live in a row of the model's :class:`GangTable` (one column per attribute,
-one row per live gang), and the gang reads and writes them through its attributes; the phases
-of the day that ask every gang the same question read the columns instead.
+one row per live gang, :mod:`simulation.agent_table` says why), and the gang reads and writes
+them through its attributes; the phases of the day that ask every gang the same question read
+the columns instead.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
 
+from simulation.agent_table import AgentTable, Stored
 from simulation.categories import FRAUD_TYPES, Role
 
 if TYPE_CHECKING:
     from simulation.params import GangParams
 
 
-# The numbers of a gang, kept in its row of a GangTable: name -> dtype. Vectors (one entry
-# per fraud type) are listed in _VECTORS.
-_COLUMNS: dict[str, type] = {
-    "unique_id": np.int64,
-    "overseas": np.bool_,
-    "region": np.int64,
-    "country": np.int64,
-    "n_dens": np.int64,
-    "n_members": np.int64,
-    "n_leaders": np.int64,
-    "n_operators": np.int64,
-    "n_recruiters": np.int64,
-    "phone_cards": np.int64,
-    "card_wear": np.float64,
-    "mule_accounts": np.int64,
-    "account_wear": np.float64,
-    "cash_yuan": np.float64,
-    "portfolio": np.float64,
-    "base_portfolio": np.float64,
-    "revenue_yuan": np.float64,
-    "payment_rate": np.float64,
-    "spend_rate": np.float64,
-    "spend_today": np.float64,
-    "payments_waiting": np.int64,
-    "days_without_cards": np.int64,
-    "founding_size": np.int64,
-    "risk": np.float64,
-    "risk_events": np.float64,
-    "leader_identified": np.bool_,
-}
-_VECTORS = frozenset({"portfolio", "base_portfolio", "revenue_yuan"})
+class GangTable(AgentTable):
+    """The numbers of every live gang (:mod:`simulation.agent_table`), rows in id order."""
 
-
-class GangTable:
-    """The numbers of every live gang: one column per attribute, one row per gang.
-
-    Rows are in founding order, which is the order of the gangs' ids (Mesa's ids increase), so
-    ``table["unique_id"]`` is sorted and :meth:`rows_of` finds gangs by id with a binary search.
-
-    Why a table: a day asks all of its gangs the same questions about twenty times (stocks,
-    cash, operators, portfolio, risk). With the numbers held by each ``Gang`` object, every such
-    question first gathered them into an array with a list comprehension and wrote the answer
-    back gang by gang, and at 1 agent = 1,000 people (a few dozen gangs) that bookkeeping cost
-    more than the arithmetic. The phases now read and write the columns; a gang still reads and
-    writes its own numbers as attributes (``gang.cash_yuan``), which go to its row.
-
-    Columns are views (``table["cash_yuan"]``) valid until the next :meth:`add` or
-    :meth:`remove`: code that founds or removes gangs reads the columns again afterwards.
-    """
-
-    def __init__(self, capacity: int = 64) -> None:
-        """Create an empty table."""
-        width = len(FRAUD_TYPES)
-        self._data = {
-            name: np.zeros((capacity, width) if name in _VECTORS else capacity, dtype=dtype)
-            for name, dtype in _COLUMNS.items()
-        }
-        self.gangs: list[Gang] = []  # the gang of each row
-        self._views: dict[str, np.ndarray] = {}  # column views of the rows, kept until they move
-
-    def __len__(self) -> int:
-        """Number of gangs."""
-        return len(self.gangs)
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        """A writable view of column ``name`` (valid until the next add or remove)."""
-        view = self._views.get(name)
-        if view is None:
-            view = self._views[name] = self._data[name][: len(self.gangs)]
-        return view
-
-    def __setitem__(self, name: str, values: np.ndarray | float) -> None:
-        """Set column ``name`` for every gang (``values`` broadcast)."""
-        self._data[name][: len(self.gangs)] = values
-
-    def add(self, gang: Gang) -> int:
-        """Give ``gang`` a new last row (all zeros); returns the row."""
-        row = len(self.gangs)
-        capacity = self._data["unique_id"].shape[0]
-        if row == capacity:
-            for name, old in self._data.items():
-                grown = np.zeros((2 * capacity, *old.shape[1:]), dtype=old.dtype)
-                grown[:row] = old
-                self._data[name] = grown
-        for column in self._data.values():
-            column[row] = 0  # a removed gang's numbers may be left here
-        self.gangs.append(gang)
-        self._views.clear()
-        return row
-
-    def remove(self, gang: Gang) -> None:
-        """Drop ``gang``'s row; the gang keeps its numbers in a table of its own."""
-        row = gang._row
-        n = len(self.gangs)
-        own = GangTable(capacity=1)
-        for name, column in self._data.items():
-            own._data[name][0] = column[row]
-            column[row : n - 1] = column[row + 1 : n]
-        own.gangs.append(gang)
-        gang._table, gang._row = own, 0
-        del self.gangs[row]
-        self._views.clear()
-        for later in self.gangs[row:]:
-            later._row -= 1
-
-    def rows_of(self, ids: np.ndarray) -> np.ndarray:
-        """Rows of the gangs with ids ``ids``, or -1 where no live gang has that id."""
-        table_ids = self["unique_id"]
-        if not table_ids.size:
-            return np.full(np.shape(ids), -1, dtype=np.intp)
-        rows = np.minimum(table_ids.searchsorted(ids), table_ids.size - 1)
-        return np.where(table_ids[rows] == ids, rows, -1)
-
-
-class _Stored:
-    """A gang attribute stored in the gang's row of its :class:`GangTable`.
-
-    Reads give Python numbers (``int``, ``float``, ``bool``) and vectors as copies, as plain
-    attributes did.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, gang: Gang | None, owner: type | None = None) -> Any:
-        if gang is None:
-            return self
-        column = gang._table._data[self.name]
-        if column.ndim > 1:
-            return column[gang._row].copy()
-        return column.item(gang._row)
-
-    def __set__(self, gang: Gang, value: Any) -> None:
-        gang._table._data[self.name][gang._row] = value
+    COLUMNS: ClassVar[dict[str, tuple[type, int]]] = {
+        "unique_id": (np.int64, 0),
+        "overseas": (np.bool_, 0),
+        "region": (np.int64, 0),
+        "country": (np.int64, 0),
+        "n_dens": (np.int64, 0),
+        "n_members": (np.int64, 0),
+        "n_leaders": (np.int64, 0),
+        "n_operators": (np.int64, 0),
+        "n_recruiters": (np.int64, 0),
+        "phone_cards": (np.int64, 0),
+        "card_wear": (np.float64, 0),
+        "mule_accounts": (np.int64, 0),
+        "account_wear": (np.float64, 0),
+        "cash_yuan": (np.float64, 0),
+        "portfolio": (np.float64, len(FRAUD_TYPES)),
+        "base_portfolio": (np.float64, len(FRAUD_TYPES)),
+        "revenue_yuan": (np.float64, len(FRAUD_TYPES)),
+        "payment_rate": (np.float64, 0),
+        "spend_rate": (np.float64, 0),
+        "spend_today": (np.float64, 0),
+        "payments_waiting": (np.int64, 0),
+        "days_without_cards": (np.int64, 0),
+        "founding_size": (np.int64, 0),
+        "risk": (np.float64, 0),
+        "risk_events": (np.float64, 0),
+        "leader_identified": (np.bool_, 0),
+    }
 
 
 class Gang(mesa.Agent):
@@ -182,31 +81,31 @@ class Gang(mesa.Agent):
     Every attribute but ``members`` is stored in the gang's row of a :class:`GangTable`.
     """
 
-    overseas = _Stored()
-    region = _Stored()
-    country = _Stored()
-    n_dens = _Stored()
-    n_members = _Stored()  # kept with the member lists: every role
-    n_operators = _Stored()  # members who talk to victims
-    n_recruiters = _Stored()
-    n_leaders = _Stored()
-    phone_cards = _Stored()
-    card_wear = _Stored()
-    mule_accounts = _Stored()
-    account_wear = _Stored()
-    cash_yuan = _Stored()
-    portfolio = _Stored()
-    base_portfolio = _Stored()  # the mix the gang knows best
-    revenue_yuan = _Stored()
-    payment_rate = _Stored()  # smoothed victim payments per day
-    spend_rate = _Stored()  # smoothed spending on cards, yuan per day
-    spend_today = _Stored()
-    payments_waiting = _Stored()  # payments that found no account today
-    days_without_cards = _Stored()  # consecutive days with no phone card to work with
-    founding_size = _Stored()  # members when founded; recruitment stops at a multiple of it
-    risk = _Stored()
-    risk_events = _Stored()  # members taken and stocks seized today
-    leader_identified = _Stored()
+    overseas = Stored()
+    region = Stored()
+    country = Stored()
+    n_dens = Stored()
+    n_members = Stored()  # kept with the member lists: every role
+    n_operators = Stored()  # members who talk to victims
+    n_recruiters = Stored()
+    n_leaders = Stored()
+    phone_cards = Stored()
+    card_wear = Stored()
+    mule_accounts = Stored()
+    account_wear = Stored()
+    cash_yuan = Stored()
+    portfolio = Stored()
+    base_portfolio = Stored()  # the mix the gang knows best
+    revenue_yuan = Stored()
+    payment_rate = Stored()  # smoothed victim payments per day
+    spend_rate = Stored()  # smoothed spending on cards, yuan per day
+    spend_today = Stored()
+    payments_waiting = Stored()  # payments that found no account today
+    days_without_cards = Stored()  # consecutive days with no phone card to work with
+    founding_size = Stored()  # members when founded; recruitment stops at a multiple of it
+    risk = Stored()
+    risk_events = Stored()  # members taken and stocks seized today
+    leader_identified = Stored()
 
     def __init__(
         self,
@@ -225,9 +124,7 @@ class Gang(mesa.Agent):
         Its numbers go in a new row of ``table`` (the model's; default: a table of its own).
         """
         super().__init__(model)
-        self._table = GangTable(capacity=1) if table is None else table
-        self._row = self._table.add(self)
-        self._table._data["unique_id"][self._row] = self.unique_id
+        (GangTable(capacity=1) if table is None else table).add(self)
         self.overseas = overseas
         self.region = region
         self.country = country

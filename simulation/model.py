@@ -41,7 +41,7 @@ from simulation.gangs import (
 )
 from simulation.interception import TelecomOperator
 from simulation.levers import LEVER_TYPES, Phase, PolicyState, toward_one
-from simulation.market import CardBroker, CardPrices
+from simulation.market import BrokerTable, CardBroker, CardPrices
 from simulation.police import (
     AntiFraudCentre,
     CardCrackdownUnit,
@@ -319,9 +319,7 @@ class FraudModel(mesa.Model):
         )
         self.gang_by_id: dict[int, Gang] = {}
         self.gang_table = GangTable()  # the live gangs' numbers, rows in id order
-        # Live brokers by id, kept here: sorting Mesa's agent set of brokers three times a
-        # day cost more than the brokers' own bookkeeping.
-        self.broker_by_id: dict[int, CardBroker] = {}
+        self.broker_table = BrokerTable()  # the live brokers' numbers, rows in id order
         self.seized_cash_yuan = 0.0  # cash taken from destroyed gangs and brokers
         self.retired_cash_yuan = 0.0  # cash of gangs that broke up, kept by former members
         self.paid_out_yuan = 0.0  # profits gangs paid out to funders and members
@@ -485,18 +483,17 @@ class FraudModel(mesa.Model):
         return list(self.gang_by_id.values())
 
     def brokers_in_order(self) -> list[CardBroker]:
-        """Live brokers sorted by id (``broker_by_id`` is filled in founding order)."""
-        return list(self.broker_by_id.values())
+        """Live brokers sorted by id (the broker table's rows are in founding order)."""
+        return list(self.broker_table.agents)
 
     def _found_broker(self) -> None:
         cash = self.config.market.broker_initial_cash_yuan
         self.injected_yuan += cash
-        broker = CardBroker(self, cash_yuan=cash)
-        self.broker_by_id[broker.unique_id] = broker
+        CardBroker(self, cash_yuan=cash, table=self.broker_table)
 
     def remove_broker(self, broker: CardBroker) -> None:
         """A broker leaves the market (its stock and cash are dealt with by the caller)."""
-        del self.broker_by_id[broker.unique_id]
+        self.broker_table.remove(broker)
         broker.remove()
 
     def _found_gang(self, rng: np.random.Generator, *, overseas: bool) -> Gang | None:
@@ -606,11 +603,11 @@ class FraudModel(mesa.Model):
         m = self.config.market
         res = self.residents
         rng = self.streams["market.sell"]
-        brokers = self.brokers_in_order()
+        brokers = self.broker_table
         active = int(np.count_nonzero(res.seller_active))
         memory = np.exp(-1.0 / m.punishment_memory_days)
         self._punished_recent *= memory
-        if not brokers or active == 0:
+        if not len(brokers) or active == 0:
             return
         deterrence = 1.0 / (1.0 + m.risk_premium_per_punishment * self._punished_recent / active)
         p_offer = min(1.0, m.p_offer_per_day * self.prices.supply_factor() * deterrence)
@@ -638,6 +635,10 @@ class FraudModel(mesa.Model):
             self.card_unit.book_effort("card_crackdown", float(punished.sum()))
         buyer = rng.integers(0, len(brokers), size=sellers.size)
         phone_yuan, bank_yuan = self.prices.phone_yuan, self.prices.bank_yuan
+        # Sale by sale (a broker pays only while its cash lasts), on the brokers' columns.
+        cash = brokers["cash_yuan"].tolist()
+        phone_stock = brokers["phone_cards"].tolist()
+        bank_stock = brokers["bank_cards"].tolist()
         sales = 0
         for n_phone, n_bank, b, seller in zip(
             phone[~punished].tolist(),
@@ -646,15 +647,17 @@ class FraudModel(mesa.Model):
             sellers[~punished].tolist(),
             strict=True,
         ):
-            broker = brokers[b]
             price = n_phone * phone_yuan + n_bank * bank_yuan
-            if price <= 0 or broker.cash_yuan < price:
+            if price <= 0 or cash[b] < price:
                 continue
-            broker.cash_yuan -= price
+            cash[b] -= price
             res.savings_yuan[seller] += price
-            broker.phone_cards += n_phone
-            broker.bank_cards += n_bank
+            phone_stock[b] += n_phone
+            bank_stock[b] += n_bank
             sales += 1
+        brokers["cash_yuan"] = cash
+        brokers["phone_cards"] = phone_stock
+        brokers["bank_cards"] = bank_stock
         self.count("card_sales", sales)
 
     def _buy_cards(self) -> None:
@@ -666,13 +669,13 @@ class FraudModel(mesa.Model):
         """
         g = self.config.gangs
         rng = self.streams["market.buy"]
-        brokers = self.brokers_in_order()
+        brokers = self.broker_table
         gangs = self.gang_table
-        phone_stock = np.array([b.phone_cards for b in brokers], dtype=np.int64)
-        bank_stock = np.array([b.bank_cards for b in brokers], dtype=np.int64)
+        phone_stock = brokers["phone_cards"].copy()  # the stocks before today's sales
+        bank_stock = brokers["bank_cards"].copy()
         need_phone, need_bank = card_needs(gangs, g)
         phone_demand, bank_demand = int(need_phone.sum()), int(need_bank.sum())
-        if brokers and len(gangs):
+        if len(brokers) and len(gangs):
             phone_price = BROKER_MARKUP * self.prices.phone_yuan
             bank_price = BROKER_MARKUP * self.prices.bank_yuan
             cash = gangs["cash_yuan"]
@@ -689,12 +692,9 @@ class FraudModel(mesa.Model):
             gangs["spend_today"] += cost
             gangs["phone_cards"] += got_phone
             gangs["mule_accounts"] += got_bank
-            for broker, phone, bank in zip(
-                brokers, sold_phone.tolist(), sold_bank.tolist(), strict=True
-            ):
-                broker.cash_yuan += phone * phone_price + bank * bank_price
-                broker.phone_cards -= phone
-                broker.bank_cards -= bank
+            brokers["cash_yuan"] += sold_phone * phone_price + sold_bank * bank_price
+            brokers["phone_cards"] -= sold_phone
+            brokers["bank_cards"] -= sold_bank
             phone_bought, bank_bought = int(got_phone.sum()), int(got_bank.sum())
         else:
             phone_bought = bank_bought = 0
@@ -1165,7 +1165,7 @@ class FraudModel(mesa.Model):
         recruit_rng = self.streams["gang.recruit"]
         res = self.residents
         gangs = self.gang_table
-        gang_list = list(gangs.gangs)  # the table's rows move when gangs break up below
+        gang_list = list(gangs.agents)  # the table's rows move when gangs break up below
         n = len(gang_list)
         if self._paid_today is None:
             revenue_today = np.zeros((n, len(FRAUD_TYPES)))
@@ -1293,7 +1293,7 @@ class FraudModel(mesa.Model):
         v["gangs_active"] = len(gangs)
         v["gangs_overseas"] = int(gangs["overseas"].sum())
         v["gang_members"] = int(gangs["n_members"].sum())
-        v["brokers_active"] = len(self.broker_by_id)
+        v["brokers_active"] = len(self.broker_table)
         v["card_price_yuan"] = self.prices.bank_yuan
         v["phone_card_price_yuan"] = self.prices.phone_yuan
         v["overseas_share"] = (

@@ -210,23 +210,26 @@ class CardCrackdownUnit(PoliceUnit):
             return
         rng = m.streams["market.crackdown"]
         actions = 0
-        brokers = m.brokers_in_order()
-        u = rng.random((len(brokers), 2))
-        for broker, (u_destroy, u_seize) in zip(brokers, u.tolist(), strict=True):
-            if u_destroy < s.p_destroy_broker_per_day:
-                m.seize_cards(broker.phone_cards, broker.bank_cards)
-                m.seized_cash_yuan += broker.cash_yuan
-                broker.cash_yuan = 0.0
-                broker.phone_cards = broker.bank_cards = 0
-                m.remove_broker(broker)
-                m.count("brokers_destroyed")
-                actions += 1
-            elif u_seize < s.p_seize_broker_stock_per_day and (
-                broker.phone_cards or broker.bank_cards
-            ):
-                m.seize_cards(broker.phone_cards, broker.bank_cards)
-                broker.phone_cards = broker.bank_cards = 0
-                actions += 1
+        brokers = m.broker_table
+        u = rng.random((len(brokers), 2))  # per broker: destroyed?, else stock seized?
+        destroyed = u[:, 0] < s.p_destroy_broker_per_day
+        phone, bank = brokers["phone_cards"], brokers["bank_cards"]
+        seized = (
+            ~destroyed & (u[:, 1] < s.p_seize_broker_stock_per_day) & ((phone > 0) | (bank > 0))
+        )
+        if seized.any():
+            m.seize_cards(int(phone[seized].sum()), int(bank[seized].sum()))
+            phone[seized] = 0
+            bank[seized] = 0
+            actions += int(seized.sum())
+        for broker in [brokers.agents[i] for i in destroyed.nonzero()[0].tolist()]:
+            m.seize_cards(broker.phone_cards, broker.bank_cards)
+            m.seized_cash_yuan += broker.cash_yuan
+            broker.cash_yuan = 0.0
+            broker.phone_cards = broker.bank_cards = 0
+            m.remove_broker(broker)
+            m.count("brokers_destroyed")
+            actions += 1
         gangs = m.gang_table
         phone = gangs["phone_cards"].copy()
         bank = gangs["mule_accounts"].copy()
@@ -234,7 +237,7 @@ class CardCrackdownUnit(PoliceUnit):
             (phone > 0) | (bank > 0)
         )
         for i in seized.nonzero()[0].tolist():
-            gang = gangs.gangs[i]
+            gang = gangs.agents[i]
             m.seize_cards(gang.phone_cards, gang.mule_accounts)
             gang.risk_events += 1.0
             gang.lose_cards(gang.phone_cards, gang.mule_accounts)
@@ -272,7 +275,7 @@ class CrossBorderUnit(PoliceUnit):
         abroad = (table["overseas"] & (table["n_members"] > 0)).nonzero()[0]
         if not abroad.size:
             return
-        gangs = [table.gangs[i] for i in abroad.tolist()]
+        gangs = [table.agents[i] for i in abroad.tolist()]
         sizes = table["n_members"][abroad]
         pressure = 1.0 + table["risk"][abroad]
         p_repat = s.repatriation_per_day[table["country"][abroad]]
