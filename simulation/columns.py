@@ -10,6 +10,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+_SEQUENCES = (np.ndarray, list, tuple)  # column values given per row (else one for all rows)
+
 
 class ColumnTable:
     """Named numpy columns of equal length with amortised appends.
@@ -52,7 +54,7 @@ class ColumnTable:
         if columns.keys() != self._dtypes.keys():
             missing = set(self._dtypes) ^ set(columns)
             raise KeyError(f"append needs exactly the table's columns; mismatch: {sorted(missing)}")
-        sizes = {len(v) for v in columns.values() if isinstance(v, np.ndarray | list | tuple)}
+        sizes = {len(v) for v in columns.values() if isinstance(v, _SEQUENCES)}
         if len(sizes) != 1:
             raise ValueError(f"columns of unequal length: {sizes}")
         k = sizes.pop()

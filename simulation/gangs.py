@@ -310,7 +310,7 @@ def learn(
         target = gangs["base_portfolio"] * tilt
         target /= target.sum(axis=1, keepdims=True)
         shifted = (1.0 - params.p_switch_type) * portfolio + params.p_switch_type * target
-        portfolio[learning] = shifted[learning]
+        np.copyto(portfolio, shifted, where=learning[:, None])
     gangs["revenue_yuan"][:] = revenue
     gangs["payment_rate"][:] = rates
     gangs["spend_rate"][:] = spend

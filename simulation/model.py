@@ -640,11 +640,12 @@ class FraudModel(mesa.Model):
         phone_stock = brokers["phone_cards"].tolist()
         bank_stock = brokers["bank_cards"].tolist()
         sales = 0
+        sold = ~punished
         for n_phone, n_bank, b, seller in zip(
-            phone[~punished].tolist(),
-            bank[~punished].tolist(),
-            buyer[~punished].tolist(),
-            sellers[~punished].tolist(),
+            phone[sold].tolist(),
+            bank[sold].tolist(),
+            buyer[sold].tolist(),
+            sellers[sold].tolist(),
             strict=True,
         ):
             price = n_phone * phone_yuan + n_bank * bank_yuan

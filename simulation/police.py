@@ -301,8 +301,8 @@ class CrossBorderUnit(PoliceUnit):
             repatriated = members[draw < t1[first]]
             surrendered = members[(draw >= t1[first]) & (draw < t2[first])]
             returning = members[(draw >= t2[first]) & (draw < t3[first])]
-            caught = returning[rng.random(returning.size) < p_returnee_arrest]
-            free = np.setdiff1d(returning, caught)
+            arrested = rng.random(returning.size) < p_returnee_arrest
+            caught, free = returning[arrested], returning[~arrested]
             leaders = set(gang.members[Role.LEADER])
             m.imprison(gang, repatriated.tolist(), "arrests_repatriation")
             m.imprison(gang, surrendered.tolist(), "surrenders")
