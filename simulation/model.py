@@ -806,12 +806,13 @@ class FraudModel(mesa.Model):
             self.count("app_warnings", flagged_rows.size)
             accept[flagged_rows] = False
         idx = accept.nonzero()[0]
-        # A resident contacted twice today engages at most once.
-        _, first = unique_first(victim[idx])
-        first.sort()
-        idx = idx[first]
         if idx.size == 0:
             return
+        if idx.size > 1:
+            # A resident contacted twice today engages at most once.
+            _, first = unique_first(victim[idx])
+            first.sort()
+            idx = idx[first]
         self._start_scams(
             victim[idx],
             gangs["unique_id"][gang_row[idx]],

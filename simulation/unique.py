@@ -25,6 +25,8 @@ def _starts(ordered: np.ndarray) -> np.ndarray:
 
 def unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values, as ``np.unique(values)``."""
+    if values.size < 2:  # often one victim or one gang: nothing to sort
+        return values.copy()
     ordered = values.copy()
     ordered.sort()
     return ordered[_starts(ordered)]
@@ -35,6 +37,8 @@ def unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     As ``np.unique(values, return_index=True)``.
     """
+    if values.size < 2:
+        return values.copy(), np.arange(values.size)
     order = values.argsort(kind="stable")
     ordered = values[order]
     starts = _starts(ordered)
