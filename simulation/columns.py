@@ -65,8 +65,9 @@ class ColumnTable:
                 grown = np.empty(self._capacity, dtype=old.dtype)
                 grown[: self._n] = old[: self._n]
                 self._data[name] = grown
+        data, new = self._data, slice(self._n, need)
         for name, values in columns.items():
-            self._data[name][self._n : need] = values
+            data[name][new] = values
         rows = np.arange(self._n, need)
         self._n = need
         self._views.clear()
