@@ -21,6 +21,7 @@ import numpy as np
 
 from simulation.columns import ColumnTable
 from simulation.params import BankParams
+from simulation.unique import unique
 
 
 class Bank(mesa.Agent):
@@ -102,7 +103,7 @@ class MuleLedger:
             remaining_yuan=amount_yuan,
             hops_left=hops.astype(np.int32),
             next_hop_hour=hour + rng.exponential(self.params.hop_hours_mean, size=k),
-            stop_hour=np.full(k, np.inf),
+            stop_hour=np.inf,
         )
 
     def request_stop(self, case: np.ndarray, hour: np.ndarray, delay_by_bank: np.ndarray) -> int:
@@ -119,14 +120,14 @@ class MuleLedger:
         if case.size == 0 or len(self.parcels) == 0:
             return 0
         parcel_case = self.parcels["case"]
-        order = np.argsort(case)
+        order = case.argsort()
         sorted_case = case[order]
         pos = np.minimum(np.searchsorted(sorted_case, parcel_case), case.size - 1)
         hit = sorted_case[pos] == parcel_case
         when = hour[order][pos] + delay_by_bank[self.parcels["bank"]]
         stop = self.parcels["stop_hour"]
         stop[hit] = np.minimum(stop[hit], when[hit])
-        return int(np.unique(parcel_case[hit]).size)
+        return int(unique(parcel_case[hit]).size)
 
     def advance(
         self,
@@ -151,25 +152,24 @@ class MuleLedger:
         next_hop = t["next_hop_hour"]
         stop = t["stop_hour"]
         hops_left = t["hops_left"]
-        act = np.flatnonzero(
-            (remaining > 0.0) & ((next_hop < day_end_hour) | (stop < day_end_hour))
-        )
+        act = ((remaining > 0.0) & ((next_hop < day_end_hour) | (stop < day_end_hour))).nonzero()[0]
         if act.size == 0:
             empty = np.empty(0)
             none = np.empty(0, dtype=np.int64)
             return LaunderingDay(empty, none, 0.0, 0.0, 0.0, none, empty, 0, none)
         n_hops = int(hops_left[act].max())
         gaps = rng.exponential(p.hop_hours_mean, size=(act.size, n_hops - 1))
-        times = next_hop[act, None] + np.concatenate(
-            [np.zeros((act.size, 1)), np.cumsum(gaps, axis=1)], axis=1
-        )
+        since_next = np.zeros((act.size, n_hops))  # hours from the next hop to each hop
+        gaps.cumsum(axis=1, out=since_next[:, 1:])
+        times = next_hop[act, None] + since_next
         screen = rng.random((act.size, n_hops)) < p_screen_by_bank[t["bank"][act], None]
         left = hops_left[act]
+        stop_at = stop[act]
         # A hop happens if it is before midnight and before the stop, and the parcel has it.
-        happens = (times < np.minimum(day_end_hour, stop[act])[:, None]) & (
+        happens = (times < np.minimum(day_end_hour, stop_at)[:, None]) & (
             np.arange(n_hops) < left[:, None]
         )
-        reached = np.cumprod(happens, axis=1).sum(axis=1)  # hops before the first that fails
+        reached = happens.cumprod(axis=1).sum(axis=1)  # hops before the first that fails
         screened_at = np.where(screen.any(axis=1), screen.argmax(axis=1), n_hops)
         screened = screened_at < reached
         cashed = np.where(screened, screened_at, reached)  # hops that cashed out
@@ -181,7 +181,7 @@ class MuleLedger:
         row = np.arange(act.size)
         next_time = times[row, np.minimum(reached, n_hops - 1)]
         # A stop due today before the next hop freezes what is left.
-        stopped = ~screened & ~last & (stop[act] < day_end_hour) & (stop[act] <= next_time)
+        stopped = ~screened & ~last & (stop_at < day_end_hour) & (stop_at <= next_time)
         frozen = screened | stopped
         hops = int(np.where(screened, screened_at + 1, reached).sum())
 

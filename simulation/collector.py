@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mesa
-import numpy as np
 
 
 class DailyCollector(mesa.DataCollector):
@@ -34,17 +34,29 @@ class DailyCollector(mesa.DataCollector):
         for name, reporter in self.model_reporters.items():
             self.model_vars[name].append(reporter(model))
 
-    def extend_table(self, name: str, **columns: list | np.ndarray) -> None:
-        """Append rows to table ``name``, a column at a time.
+    def collect_row(self, model: mesa.Model, row: Mapping[str, Any]) -> None:
+        """Record one row given as values by reporter name.
 
-        The same as one ``add_table_row`` per row, without a dict per row: the model's tables
+        The same as :meth:`collect` when each model reporter would return ``row[name]``: a
+        model whose reporters all read one dict of the day's values hands over the dict, and
+        the collector does not call one reporter per column (70 calls a day).
+        """
+        self._collection_steps.append(model.time)
+        for name, column in self.model_vars.items():
+            column.append(row[name])
+
+    def extend_table(self, name: str, *columns: Sequence[Any]) -> None:
+        """Append rows to table ``name``: one sequence of values per column.
+
+        The columns come in the order the table declared them, all of one length. The same as
+        one ``add_table_row`` per row, without a dict per row or per call: the model's tables
         take about 30 rows a day, and row by row they cost as much as a phase of the model.
 
         Raises:
-            KeyError: the columns given are not exactly the table's.
+            ValueError: not one sequence per column of the table.
         """
-        table = self.tables[name]
-        if columns.keys() != table.keys():
-            raise KeyError(f"table {name!r} has columns {list(table)}, got {list(columns)}")
-        for column, values in columns.items():
-            table[column].extend(values.tolist() if isinstance(values, np.ndarray) else values)
+        lists = list(self.tables[name].values())
+        if len(columns) != len(lists):
+            raise ValueError(f"table {name!r} has {len(lists)} columns, got {len(columns)}")
+        for column, values in zip(lists, columns, strict=True):
+            column.extend(values)

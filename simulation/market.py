@@ -8,10 +8,24 @@ back when supply is plentiful. Sellers respond to price and to the risk of punis
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import mesa
 import numpy as np
 
+from simulation.agent_table import AgentTable, Stored
 from simulation.params import MarketParams
+
+
+class BrokerTable(AgentTable):
+    """The numbers of every live broker (:mod:`simulation.agent_table`), rows in id order."""
+
+    COLUMNS: ClassVar[dict[str, tuple[type, int]]] = {
+        "unique_id": (np.int64, 0),
+        "phone_cards": (np.int64, 0),
+        "bank_cards": (np.int64, 0),
+        "cash_yuan": (np.float64, 0),
+    }
 
 
 class CardBroker(mesa.Agent):
@@ -21,13 +35,20 @@ class CardBroker(mesa.Agent):
         phone_cards: phone cards in stock.
         bank_cards: bank card sets in stock.
         cash_yuan: cash, yuan.
+
+    The attributes are stored in the broker's row of a :class:`BrokerTable`.
     """
 
-    def __init__(self, model: mesa.Model, cash_yuan: float) -> None:
-        """Create a broker with empty stock."""
+    phone_cards = Stored()
+    bank_cards = Stored()
+    cash_yuan = Stored()
+
+    def __init__(
+        self, model: mesa.Model, cash_yuan: float, table: BrokerTable | None = None
+    ) -> None:
+        """Create a broker with empty stock, in a new row of ``table`` (default: its own)."""
         super().__init__(model)
-        self.phone_cards = 0
-        self.bank_cards = 0
+        (BrokerTable(capacity=1) if table is None else table).add(self)
         self.cash_yuan = cash_yuan
 
 
@@ -88,4 +109,4 @@ def _excess_demand(asked: int, bought: int, stock: int) -> float:
     """Excess demand in [-1, 1]: unmet demand minus surplus stock, relative to demand."""
     unmet = asked - bought
     surplus = max(0, stock - bought - asked)
-    return float(np.clip((unmet - surplus) / (asked + 1), -1.0, 1.0))
+    return min(max((unmet - surplus) / (asked + 1), -1.0), 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -30,6 +31,7 @@ from simulation.config import ScenarioConfig
 from simulation.errors import InvariantError
 from simulation.gangs import (
     Gang,
+    GangTable,
     account_capacity,
     card_needs,
     contact_capacity,
@@ -40,7 +42,7 @@ from simulation.gangs import (
 )
 from simulation.interception import TelecomOperator
 from simulation.levers import LEVER_TYPES, Phase, PolicyState, toward_one
-from simulation.market import CardBroker, CardPrices
+from simulation.market import BrokerTable, CardBroker, CardPrices
 from simulation.police import (
     AntiFraudCentre,
     CardCrackdownUnit,
@@ -50,7 +52,8 @@ from simulation.police import (
 )
 from simulation.residents import Residents
 from simulation.scenario import load_scenario_text, scenario_to_toml
-from simulation.streams import RandomStreams, stochastic_round
+from simulation.streams import RandomStreams, choice_without_replacement, stochastic_round
+from simulation.unique import runs, unique, unique_first, unique_inverse
 
 HOURS_PER_DAY = 24.0
 BROKER_MARKUP = 1.5  # brokers resell cards at this multiple of what they pay sellers (assumption)
@@ -130,6 +133,12 @@ TYPE_COUNTERS = (
 )
 CHANNEL_COUNTERS = ("contacts", "blocked", "engagements", "cases")
 VICTIM_COUNTERS = ("cases", "loss_yuan")
+VICTIM_DIMENSIONS = (("group", VICTIM_GROUPS), ("region", REGIONS), ("age_band", AGE_BANDS))
+# The category columns of the long tables, the same every day.
+_TYPE_VALUES = [t.value for t in FRAUD_TYPES]
+_CHANNEL_VALUES = [ch.value for ch in CHANNELS]
+_VICTIM_DIMS = [dim for dim, cats in VICTIM_DIMENSIONS for _ in cats]
+_VICTIM_VALUES = [cat.value for _, cats in VICTIM_DIMENSIONS for cat in cats]
 
 
 def override_scenario(config: ScenarioConfig, overrides: Mapping[str, Any]) -> ScenarioConfig:
@@ -162,8 +171,8 @@ class FraudModel(mesa.Model):
 
     A day runs these phases, in this order (``docs/ODD.md`` describes each):
 
-    1. **policy** - reset today's :class:`PolicyState`; each phase below first lets the levers
-       that act in it add their effect.
+    1. **policy** - today's :class:`PolicyState`: the effects of the levers active today, each
+       added as if it acted at the start of its own phase (see :meth:`_policy_on`).
     2. **publicity** (:class:`PublicityOffice`) - awareness decays; campaigns raise group
        awareness; residents install the anti-fraud app.
     3. **card_market** - willing residents sell cards to brokers (some sellers punished);
@@ -217,11 +226,33 @@ class FraudModel(mesa.Model):
         self.scale = c.run.scale
         self.streams = RandomStreams(self.seed)
         self.n_days = (c.run.end - c.run.start).days + 1
+        # The reported days as the collector stores them, made once (a Timestamp a day cost
+        # more in the run than in a loop here).
+        self._dates = [pd.Timestamp(c.run.start + dt.timedelta(days=i)) for i in range(self.n_days)]
         self.day_index = -c.run.burn_in_days  # day 0 is run.start
         self.levers_by_phase: dict[Phase, list] = {phase: [] for phase in Phase}
         for lever in c.levers:
             self.levers_by_phase[lever.phase].append(lever)
-        self._reset_day()
+        self._policies: dict[tuple[bool, ...], PolicyState] = {}
+        self.policy = PolicyState()  # no lever acts while the model is built
+        # Day indices on which a lever starts or the day after one ends: only there can the
+        # day's PolicyState differ from the day before (see _reset_day).
+        self._lever_changes = sorted(
+            {(lever.start - c.run.start).days for lever in c.levers}
+            | {(lever.end - c.run.start).days + 1 for lever in c.levers if lever.end is not None}
+        )
+        self._policy_days = (0, 0)  # the days [first, last + 1) self.policy holds for
+        # Today's counts for the long tables: one array per table, a row per counter and a
+        # column per table row (the dicts name views into them), zeroed in place each day
+        # rather than made anew. The victim table's columns are the groups, then the regions,
+        # then the age bands.
+        self._type_tally = np.zeros((len(TYPE_COUNTERS), len(FRAUD_TYPES)))
+        self._channel_tally = np.zeros((len(CHANNEL_COUNTERS), len(CHANNELS)))
+        self._victim_tally = np.zeros((len(VICTIM_COUNTERS), len(_VICTIM_VALUES)))
+        self._by_type = dict(zip(TYPE_COUNTERS, self._type_tally, strict=True))
+        self._by_channel = dict(zip(CHANNEL_COUNTERS, self._channel_tally, strict=True))
+        self._by_victim = dict(zip(VICTIM_COUNTERS, self._victim_tally, strict=True))
+        self._reset_counters()
 
         self._ftypes = c.fraud_types.in_order()
         self._susceptibility = np.array([t.susceptibility.as_list() for t in self._ftypes])
@@ -245,6 +276,7 @@ class FraudModel(mesa.Model):
         self._channel_mix = _normalise_rows(
             np.array([t.channels.as_list() for t in self._ftypes], dtype=np.float64)
         )
+        self._contact_chances_for: PolicyState | None = None  # see _contact_chances
 
         # Residents
         n_residents = max(1, round(c.run.population_national / self.scale))
@@ -287,6 +319,8 @@ class FraudModel(mesa.Model):
             {"victim": np.int64, "amount_yuan": np.float64, "return_day": np.int64}
         )
         self.gang_by_id: dict[int, Gang] = {}
+        self.gang_table = GangTable()  # the live gangs' numbers, rows in id order
+        self.broker_table = BrokerTable()  # the live brokers' numbers, rows in id order
         self.seized_cash_yuan = 0.0  # cash taken from destroyed gangs and brokers
         self.retired_cash_yuan = 0.0  # cash of gangs that broke up, kept by former members
         self.paid_out_yuan = 0.0  # profits gangs paid out to funders and members
@@ -354,73 +388,81 @@ class FraudModel(mesa.Model):
         self._phase_gang_adaptation()
         self._end_of_day()
 
-    def _act_levers(self, phase: Phase) -> None:
-        day = self.today
-        for lever in self.levers_by_phase[phase]:
-            if lever.is_active(day):
-                lever.act(self.policy, self.scale)
+    def _policy_on(self, day: dt.date) -> PolicyState:
+        """The policy settings of ``day``: every lever active that day adds its effect.
+
+        Levers add their effects phase by phase, in the order of :class:`Phase`, and no phase
+        reads a setting that a later phase's lever adds, so the state built whole at the start
+        of the day is the one each phase saw when its own levers acted just before it. It
+        depends only on which levers are active, which changes on a few dates of a run, so it
+        is built once per set of active levers and shared by the days with that set (building
+        it afresh cost about 4 % of a day at 1 agent = 1,000 people). Nothing changes a
+        :class:`PolicyState` after it is built.
+        """
+        active = tuple(lever.is_active(day) for lever in self.config.levers)
+        state = self._policies.get(active)
+        if state is None:
+            state = PolicyState()
+            for phase in Phase:
+                for lever in self.levers_by_phase[phase]:
+                    if lever.is_active(day):
+                        lever.act(state, self.scale)
+            self._policies[active] = state
+        return state
 
     # ================================================================================ phases
     def _phase_publicity(self) -> None:
-        self._act_levers(Phase.PUBLICITY)
         self.residents.decay_awareness()
         self.publicity_office.act()
 
     def _phase_card_market(self) -> None:
-        self._act_levers(Phase.CARD_MARKET)
         self._sell_cards()
         self.card_unit.act()
         self._buy_cards()
         self._enter_brokers()
 
     def _phase_contact(self) -> None:
-        self._act_levers(Phase.CONTACT)
         self._make_contacts()
 
     def _phase_early_warning(self) -> None:
-        self._act_levers(Phase.EARLY_WARNING)
         self.anti_fraud_centre.act()
 
     def _phase_payment(self) -> None:
-        self._act_levers(Phase.PAYMENT)
-        for gang in self.gang_by_id.values():
-            gang.payments_waiting = 0  # counted afresh on each day's payments; read tomorrow
+        self.gang_table["payments_waiting"] = 0  # counted afresh on each day's payments
         self._abandon_scams()
         self._take_payments()
 
     def _phase_laundering(self) -> None:
-        self._act_levers(Phase.LAUNDERING)
         self._launder()
 
     def _phase_investigation(self) -> None:
-        self._act_levers(Phase.INVESTIGATION)
         self.investigation_unit.act()
 
     def _phase_cross_border(self) -> None:
-        self._act_levers(Phase.CROSS_BORDER)
         self.cross_border_unit.act()
 
     def _phase_gang_adaptation(self) -> None:
-        self._act_levers(Phase.GANG_ADAPTATION)
         self._adapt_gangs()
         self._found_gangs()
 
     # ================================================================================ counters
     def _reset_day(self) -> None:
-        self.policy = PolicyState()
-        self.today_values: dict[str, Any] = dict.fromkeys(DAILY_COUNTERS, 0.0)
-        self._by_type = {k: np.zeros(len(FRAUD_TYPES)) for k in TYPE_COUNTERS}
-        self._by_channel = {k: np.zeros(len(CHANNELS)) for k in CHANNEL_COUNTERS}
-        self._by_victim = {
-            dim: {k: np.zeros(size) for k in VICTIM_COUNTERS}
-            for dim, size in (
-                ("group", len(VICTIM_GROUPS)),
-                ("region", len(REGIONS)),
-                ("age_band", len(AGE_BANDS)),
+        first, end = self._policy_days
+        if not first <= self.day_index < end:
+            self.policy = self._policy_on(self.today)
+            i = bisect.bisect_right(self._lever_changes, self.day_index)
+            self._policy_days = (
+                self._lever_changes[i - 1] if i > 0 else -(2**62),
+                self._lever_changes[i] if i < len(self._lever_changes) else 2**62,
             )
-        }
-        self._revenue_today: dict[int, np.ndarray] = {}
-        self._payments_today: dict[int, int] = {}
+        self._reset_counters()
+
+    def _reset_counters(self) -> None:
+        self.today_values: dict[str, Any] = dict.fromkeys(DAILY_COUNTERS, 0.0)
+        for tally in (self._type_tally, self._channel_tally, self._victim_tally):
+            tally.fill(0.0)
+        # Paid today, by gang: (ids, revenue by fraud type, number of payments), for learning.
+        self._paid_today: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.delivered_today = 0
         self._overseas_contacts = 0
 
@@ -442,14 +484,18 @@ class FraudModel(mesa.Model):
         return list(self.gang_by_id.values())
 
     def brokers_in_order(self) -> list[CardBroker]:
-        """Live brokers sorted by id."""
-        brokers = self.agents_by_type.get(CardBroker)
-        return sorted(brokers, key=lambda b: b.unique_id) if brokers else []
+        """Live brokers sorted by id (the broker table's rows are in founding order)."""
+        return list(self.broker_table.agents)
 
     def _found_broker(self) -> None:
         cash = self.config.market.broker_initial_cash_yuan
         self.injected_yuan += cash
-        CardBroker(self, cash_yuan=cash)
+        CardBroker(self, cash_yuan=cash, table=self.broker_table)
+
+    def remove_broker(self, broker: CardBroker) -> None:
+        """A broker leaves the market (its stock and cash are dealt with by the caller)."""
+        self.broker_table.remove(broker)
+        broker.remove()
 
     def _found_gang(self, rng: np.random.Generator, *, overseas: bool) -> Gang | None:
         """Found a gang from the recruit pool; None when no leader can be found."""
@@ -472,6 +518,7 @@ class FraudModel(mesa.Model):
             portfolio=portfolio,
             n_dens=1 + int(rng.poisson(max(g.n_dens_mean - 1.0, 0.0))),
             cash_yuan=g.initial_cash_yuan,
+            table=self.gang_table,
         )
         self.injected_yuan += g.initial_cash_yuan
         self.gang_by_id[gang.unique_id] = gang
@@ -541,6 +588,7 @@ class FraudModel(mesa.Model):
             self.count("gangs_broken_up")
         gang.cash_yuan = 0.0
         del self.gang_by_id[gang.unique_id]
+        self.gang_table.remove(gang)
         if len(self.scams):
             self.end_scams(np.flatnonzero(self.scams["gang"] == gang.unique_id), dissuaded=False)
         gang.remove()
@@ -556,18 +604,18 @@ class FraudModel(mesa.Model):
         m = self.config.market
         res = self.residents
         rng = self.streams["market.sell"]
-        brokers = self.brokers_in_order()
-        active = int(res.seller_active.sum())
+        brokers = self.broker_table
+        active = int(np.count_nonzero(res.seller_active))
         memory = np.exp(-1.0 / m.punishment_memory_days)
         self._punished_recent *= memory
-        if not brokers or active == 0:
+        if not len(brokers) or active == 0:
             return
         deterrence = 1.0 / (1.0 + m.risk_premium_per_punishment * self._punished_recent / active)
         p_offer = min(1.0, m.p_offer_per_day * self.prices.supply_factor() * deterrence)
         n_offers = int(rng.binomial(active, p_offer))
         if n_offers == 0:
             return
-        slots = np.unique(rng.integers(0, res.seller_pool.size, size=n_offers))
+        slots = unique(rng.integers(0, res.seller_pool.size, size=n_offers))
         slots = slots[res.seller_active[slots]]
         sellers = res.seller_pool[slots]
         free = res.status[sellers] == ResidentStatus.FREE
@@ -587,16 +635,32 @@ class FraudModel(mesa.Model):
             self._punished_recent += float(punished.sum())
             self.card_unit.book_effort("card_crackdown", float(punished.sum()))
         buyer = rng.integers(0, len(brokers), size=sellers.size)
-        for i in np.flatnonzero(~punished):
-            broker = brokers[buyer[i]]
-            price = phone[i] * self.prices.phone_yuan + bank[i] * self.prices.bank_yuan
-            if price <= 0 or broker.cash_yuan < price:
+        phone_yuan, bank_yuan = self.prices.phone_yuan, self.prices.bank_yuan
+        # Sale by sale (a broker pays only while its cash lasts), on the brokers' columns.
+        cash = brokers["cash_yuan"].tolist()
+        phone_stock = brokers["phone_cards"].tolist()
+        bank_stock = brokers["bank_cards"].tolist()
+        sales = 0
+        sold = ~punished
+        for n_phone, n_bank, b, seller in zip(
+            phone[sold].tolist(),
+            bank[sold].tolist(),
+            buyer[sold].tolist(),
+            sellers[sold].tolist(),
+            strict=True,
+        ):
+            price = n_phone * phone_yuan + n_bank * bank_yuan
+            if price <= 0 or cash[b] < price:
                 continue
-            broker.cash_yuan -= price
-            res.savings_yuan[sellers[i]] += price
-            broker.phone_cards += int(phone[i])
-            broker.bank_cards += int(bank[i])
-            self.count("card_sales")
+            cash[b] -= price
+            res.savings_yuan[seller] += price
+            phone_stock[b] += n_phone
+            bank_stock[b] += n_bank
+            sales += 1
+        brokers["cash_yuan"] = cash
+        brokers["phone_cards"] = phone_stock
+        brokers["bank_cards"] = bank_stock
+        self.count("card_sales", sales)
 
     def _buy_cards(self) -> None:
         """Gangs top up their card stocks from brokers at today's prices; prices then move.
@@ -607,16 +671,16 @@ class FraudModel(mesa.Model):
         """
         g = self.config.gangs
         rng = self.streams["market.buy"]
-        brokers = self.brokers_in_order()
-        gangs = self.gangs_in_order()
-        phone_stock = np.array([b.phone_cards for b in brokers], dtype=np.int64)
-        bank_stock = np.array([b.bank_cards for b in brokers], dtype=np.int64)
+        brokers = self.broker_table
+        gangs = self.gang_table
+        phone_stock = brokers["phone_cards"].copy()  # the stocks before today's sales
+        bank_stock = brokers["bank_cards"].copy()
         need_phone, need_bank = card_needs(gangs, g)
         phone_demand, bank_demand = int(need_phone.sum()), int(need_bank.sum())
-        if brokers and gangs:
+        if len(brokers) and len(gangs):
             phone_price = BROKER_MARKUP * self.prices.phone_yuan
             bank_price = BROKER_MARKUP * self.prices.bank_yuan
-            cash = np.array([gang.cash_yuan for gang in gangs])
+            cash = gangs["cash_yuan"]
             # Accounts first: without one a gang cannot take a victim's money at all.
             want_bank = np.minimum(need_bank, np.floor(cash / bank_price)).astype(np.int64)
             got_bank = self._ration(rng, want_bank, int(bank_stock.sum()))
@@ -625,17 +689,14 @@ class FraudModel(mesa.Model):
             got_phone = self._ration(rng, want_phone, int(phone_stock.sum()))
             sold_phone = rng.multivariate_hypergeometric(phone_stock, int(got_phone.sum()))
             sold_bank = rng.multivariate_hypergeometric(bank_stock, int(got_bank.sum()))
-            for gang, phone, bank in zip(gangs, got_phone.tolist(), got_bank.tolist(), strict=True):
-                gang.cash_yuan -= phone * phone_price + bank * bank_price
-                gang.spend_today += phone * phone_price + bank * bank_price
-                gang.phone_cards += phone
-                gang.mule_accounts += bank
-            for broker, phone, bank in zip(
-                brokers, sold_phone.tolist(), sold_bank.tolist(), strict=True
-            ):
-                broker.cash_yuan += phone * phone_price + bank * bank_price
-                broker.phone_cards -= phone
-                broker.bank_cards -= bank
+            cost = got_phone * phone_price + got_bank * bank_price
+            gangs["cash_yuan"] -= cost
+            gangs["spend_today"] += cost
+            gangs["phone_cards"] += got_phone
+            gangs["mule_accounts"] += got_bank
+            brokers["cash_yuan"] += sold_phone * phone_price + sold_bank * bank_price
+            brokers["phone_cards"] -= sold_phone
+            brokers["bank_cards"] -= sold_bank
             phone_bought, bank_bought = int(got_phone.sum()), int(got_bank.sum())
         else:
             phone_bought = bank_bought = 0
@@ -654,9 +715,7 @@ class FraudModel(mesa.Model):
         got = np.floor(exact).astype(np.int64)
         short = available - int(got.sum())
         if short > 0:
-            extra = rng.choice(
-                wanted.size, size=short, replace=False, p=(exact - got) / (exact - got).sum()
-            )
+            extra = choice_without_replacement(rng, (exact - got) / (exact - got).sum(), short)
             got[extra] += 1
         return got
 
@@ -675,19 +734,17 @@ class FraudModel(mesa.Model):
 
         Interception and the app block some; some contacted residents engage (a scam starts).
         """
-        gangs = self.gangs_in_order()
-        if not gangs:
+        gangs = self.gang_table
+        if not len(gangs):
             return
         g = self.config.gangs
         rng = self.streams["contact"]
         capacity = contact_capacity(gangs, g)
         planned = rng.poisson(contact_effort(gangs, g))
         n_contacts = np.minimum(planned, np.floor(capacity)).astype(np.int64)
-        portfolio = np.array([gang.portfolio for gang in gangs])
-        by_type = rng.multinomial(n_contacts, portfolio)  # gangs x types
+        by_type = rng.multinomial(n_contacts, gangs["portfolio"])  # gangs x types
         wear_phone_cards(gangs, n_contacts, g)
-        overseas = np.array([gang.overseas for gang in gangs])
-        self._overseas_contacts = int(n_contacts[overseas].sum())
+        self._overseas_contacts = int(n_contacts[gangs["overseas"]].sum())
         type_totals = by_type.sum(axis=0)
 
         # Each contact goes by a channel drawn from its type's mix; the operators block it
@@ -697,24 +754,19 @@ class FraudModel(mesa.Model):
         # resident, so they are drawn per gang and type, and the other contacts per type for
         # all gangs together: the cost follows engagements, not contacts.
         n_channels = len(CHANNELS)
-        p_block = self.operator.block_probabilities(self.policy)
-        through = self._channel_mix * (1.0 - p_block)  # types x channels: delivered by channel
-        p_through = through.sum(axis=1)
+        p_candidate, others, cumulative = self._contact_chances()
         engage = self.streams["engage"]
-        candidates = engage.binomial(by_type, self._p_engage_max * p_through)  # gangs x types
-        others = np.concatenate(
-            [self._channel_mix * p_block, through * (1.0 - self._p_engage_max)[:, None]], axis=1
-        )
-        others = _normalise_rows(others)
+        candidates = engage.binomial(by_type, p_candidate)  # gangs x types
         split = rng.multinomial(type_totals - candidates.sum(axis=0), others)
         blocked, delivered = split[:, :n_channels], split[:, n_channels:]
-        cell = np.repeat(np.arange(candidates.size), candidates.ravel())
+        cell = np.arange(candidates.size).repeat(candidates.ravel())
         gang_row, ftype = np.unravel_index(cell, candidates.shape)
-        cumulative = np.cumsum(_normalise_rows(through), axis=1)
         channel = np.minimum(
             (engage.random(cell.size)[:, None] >= cumulative[ftype]).sum(axis=1), n_channels - 1
         )
-        np.add.at(delivered, (ftype, channel), 1)
+        delivered += np.bincount(ftype * n_channels + channel, minlength=delivered.size).reshape(
+            delivered.shape
+        )
 
         blocked_by_channel = blocked.sum(axis=0)
         self.count("contacts", int(n_contacts.sum()))
@@ -749,22 +801,51 @@ class FraudModel(mesa.Model):
         accept = engage.random(cell.size) * self._p_engage_max[ftype] < p_i
         accept &= (res.status[victim] == ResidentStatus.FREE) & ~res.engaged[victim]
         if p_app > 0.0:
-            with_app = np.flatnonzero(res.has_app[victim])
+            with_app = res.has_app[victim].nonzero()[0]
             flagged_rows = with_app[app_rng.random(with_app.size) < self.policy.p_app_warning]
             self.count("app_warnings", flagged_rows.size)
             accept[flagged_rows] = False
-        idx = np.flatnonzero(accept)
-        # A resident contacted twice today engages at most once.
-        _, first = np.unique(victim[idx], return_index=True)
-        idx = idx[np.sort(first)]
+        idx = accept.nonzero()[0]
         if idx.size == 0:
             return
+        if idx.size > 1:
+            # A resident contacted twice today engages at most once.
+            _, first = unique_first(victim[idx])
+            first.sort()
+            idx = idx[first]
         self._start_scams(
             victim[idx],
-            np.array([gangs[r].unique_id for r in gang_row[idx]], dtype=np.int64),
+            gangs["unique_id"][gang_row[idx]],
             ftype[idx].astype(np.int8),
             channel[idx].astype(np.int8),
         )
+
+    def _contact_chances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The chances of a contact by fraud type, with today's interception.
+
+        Returns:
+            The chance a contact is delivered and is a candidate for engagement (types); how
+            the other contacts split over blocked and delivered by channel (types x 2
+            channels); the cumulative channel mix of delivered contacts (types x channels).
+
+        They change only with the levers, so they are worked out again only when the day's
+        :class:`PolicyState` is another object than the day before.
+        """
+        if self._contact_chances_for is not self.policy:
+            p_block = self.operator.block_probabilities(self.policy)
+            through = self._channel_mix * (1.0 - p_block)  # types x channels: delivered
+            p_through = through.sum(axis=1)
+            others = np.concatenate(
+                [self._channel_mix * p_block, through * (1.0 - self._p_engage_max)[:, None]],
+                axis=1,
+            )
+            self._contact_chances_today = (
+                self._p_engage_max * p_through,
+                _normalise_rows(others),
+                np.cumsum(_normalise_rows(through), axis=1),
+            )
+            self._contact_chances_for = self.policy
+        return self._contact_chances_today
 
     def _start_scams(
         self, victim: np.ndarray, gang: np.ndarray, ftype: np.ndarray, channel: np.ndarray
@@ -796,14 +877,14 @@ class FraudModel(mesa.Model):
             next_pay_hour=first_pay,
             payments_left=n_payments.astype(np.int16),
             planned_yuan=planned,
-            paid_yuan=np.zeros(k),
-            case=np.full(k, -1, dtype=np.int64),
-            detected=np.zeros(k, dtype=bool),
-            ended=np.zeros(k, dtype=bool),
+            paid_yuan=0.0,
+            case=-1,
+            detected=False,
+            ended=False,
         )
         self.count("engagements", k)
-        np.add.at(self._by_type["engagements"], ftype, 1)
-        np.add.at(self._by_channel["engagements"], channel, 1)
+        self._by_type["engagements"] += np.bincount(ftype, minlength=len(FRAUD_TYPES))
+        self._by_channel["engagements"] += np.bincount(channel, minlength=len(CHANNELS))
 
     def end_scams(self, rows: np.ndarray, *, dissuaded: bool) -> None:
         """Request the end of scams ``rows`` (removed at the end of the day).
@@ -820,7 +901,9 @@ class FraudModel(mesa.Model):
         if dissuaded:
             self.count("scams_dissuaded", rows.size)
             self.count("dissuaded", rows.size)
-            np.add.at(self._by_type["scams_dissuaded"], s["ftype"][rows], 1)
+            self._by_type["scams_dissuaded"] += np.bincount(
+                s["ftype"][rows], minlength=len(FRAUD_TYPES)
+            )
             self.count(
                 "averted_yuan",
                 float(np.maximum(s["planned_yuan"][rows] - s["paid_yuan"][rows], 0).sum()),
@@ -836,7 +919,7 @@ class FraudModel(mesa.Model):
         p = self._type_table["p_abandon_per_day"][s["ftype"]]
         unpaid = (s["case"] < 0) & ~s["ended"]
         quit_ = unpaid & (self.streams["scam.abandon"].random(len(s)) < p)
-        rows = np.flatnonzero(quit_)
+        rows = quit_.nonzero()[0]
         if rows.size:
             self.count("scams_abandoned", rows.size)
             self.end_scams(rows, dissuaded=False)
@@ -847,7 +930,7 @@ class FraudModel(mesa.Model):
         if not len(s):
             return
         day_end = (self.day_index + 1) * HOURS_PER_DAY
-        due = np.flatnonzero(~s["ended"] & (s["next_pay_hour"] < day_end))
+        due = (~s["ended"] & (s["next_pay_hour"] < day_end)).nonzero()[0]
         if due.size == 0:
             return
         rng = self.streams["payment"]
@@ -860,19 +943,22 @@ class FraudModel(mesa.Model):
         due = due[has_money]
         # Each gang's accounts take the payments due in row order until they are used up.
         gang_ids = s["gang"][due]
-        order = np.argsort(gang_ids, kind="stable")
-        gids, first, counts = np.unique(gang_ids[order], return_index=True, return_counts=True)
+        order = gang_ids.argsort(kind="stable")
+        gids, first, counts = runs(gang_ids[order])
         rank = np.empty(due.size, dtype=np.int64)
-        rank[order] = np.arange(due.size) - np.repeat(first, counts)
-        capacity = np.zeros(due.size, dtype=np.int64)
-        for gid, n, k in zip(gids.tolist(), counts.tolist(), first.tolist(), strict=True):
-            gang = self.gang_by_id[gid]
-            room = account_capacity(gang, g)
-            capacity[order[k : k + n]] = room
-            use_accounts(gang, min(room, n), g)
-            gang.payments_waiting = max(0, n - room)
+        rank[order] = np.arange(due.size) - first.repeat(counts)
+        gangs = self.gang_table
+        gang_rows = gangs.rows_of(gids)
+        room = account_capacity(gangs, gang_rows, g)
+        capacity = np.empty(due.size, dtype=np.int64)
+        capacity[order] = room.repeat(counts)
+        due_gang_row = np.empty(due.size, dtype=np.intp)  # each due scam's row in the table
+        due_gang_row[order] = gang_rows.repeat(counts)
+        use_accounts(gangs, gang_rows, np.minimum(room, counts), g)
+        gangs["payments_waiting"][gang_rows] = np.maximum(0, counts - room)
         with_account = rank < capacity
         paying = due[with_account]
+        paying_gang_row = due_gang_row[with_account]
         # No account to take the money: the victim may slip away, else tries tomorrow.
         waiting = due[~with_account]
         slips = rng.random(waiting.size) < g.p_victim_lost_without_account
@@ -899,40 +985,40 @@ class FraudModel(mesa.Model):
         amount = np.maximum(amount, 0.0)
         ok = amount > 0.0
         rows, victims, amount = rows[ok], victims[ok], amount[ok]
+        gang_row = paying_gang_row[ok]
         if rows.size == 0:
             return
         res.savings_yuan[victims] -= amount
         s["paid_yuan"][rows] += amount
         new_case = s["case"][rows] < 0
         if new_case.any():
-            self._open_cases(rows[new_case])
+            self._open_cases(rows[new_case], gang_row[new_case])
         ftype = s["ftype"][rows]
-        gang_ids = s["gang"][rows]
         self.count("loss_yuan", float(amount.sum()))
         np.add.at(self._by_type["loss_yuan"], ftype, amount)
-        for dim, values in (
-            ("group", res.group),
-            ("region", res.region),
-            ("age_band", res.age_band),
-        ):
-            np.add.at(self._by_victim[dim]["loss_yuan"], values[victims], amount)
-        paid_gangs, inverse = np.unique(gang_ids, return_inverse=True)
-        revenue = np.zeros((paid_gangs.size, len(FRAUD_TYPES)))
-        np.add.at(revenue, (inverse, ftype), amount)
-        payments = np.bincount(inverse, minlength=paid_gangs.size)
-        self._revenue_today = dict(zip(paid_gangs.tolist(), revenue, strict=True))
-        self._payments_today = dict(zip(paid_gangs.tolist(), payments.tolist(), strict=True))
+        np.add.at(
+            self._by_victim["loss_yuan"],
+            self._victim_columns(victims),
+            np.concatenate((amount,) * 3),
+        )
+        # Revenue and payments by gang (table row) and type, for the gangs' learning.
+        n_gangs, n_types = len(gangs), len(FRAUD_TYPES)
+        revenue = np.bincount(
+            gang_row * n_types + ftype, weights=amount, minlength=n_gangs * n_types
+        ).reshape(n_gangs, n_types)
+        payments = np.bincount(gang_row, minlength=n_gangs)
+        self._paid_today = (gangs["unique_id"].copy(), revenue, payments)
         bank = rng.integers(0, len(self.banks), size=rows.size)
         self.ledger.deposit(
             rng,
             case=s["case"][rows],
             victim=victims,
-            gang=gang_ids,
+            gang=s["gang"][rows],
             bank=bank,
             amount_yuan=amount,
             hour=s["next_pay_hour"][rows],
         )
-        np.add.at(self.cases["loss_yuan"], s["case"][rows], amount)
+        self.cases["loss_yuan"][s["case"][rows]] += amount  # one payment per case today
         s["payments_left"][rows] -= 1
         done = s["payments_left"][rows] <= 0
         finished = rows[done]
@@ -941,7 +1027,7 @@ class FraudModel(mesa.Model):
                 res.times_victimised[s["victim"][finished]].astype(np.int64) + 1, 255
             ).astype(np.uint8)
             res.boost_awareness(
-                np.unique(s["victim"][finished]),
+                unique(s["victim"][finished]),
                 self.config.awareness.boost_victimised,
                 self.day_index,
             )
@@ -955,30 +1041,36 @@ class FraudModel(mesa.Model):
                 rng.exponential(1.0, size=going_on.size) * interval * HOURS_PER_DAY, 0.05
             )
 
-    def _open_cases(self, rows: np.ndarray) -> None:
+    def _open_cases(self, rows: np.ndarray, gang_row: np.ndarray) -> None:
+        """The first payments of scams ``rows`` open cases (``gang_row``: gangs' table rows)."""
         s = self.scams
-        res = self.residents
         victims = s["victim"][rows]
-        gangs = s["gang"][rows]
-        overseas = np.array([self.gang_by_id[int(gid)].overseas for gid in gangs], dtype=bool)
         ids = self.cases.append(
             victim=victims,
-            gang=gangs,
+            gang=s["gang"][rows],
             ftype=s["ftype"][rows],
-            overseas=overseas,
-            loss_yuan=np.zeros(rows.size),
-            cracked=np.zeros(rows.size, dtype=bool),
+            overseas=self.gang_table["overseas"][gang_row],
+            loss_yuan=0.0,
+            cracked=False,
         )
         s["case"][rows] = ids
         self.count("cases", rows.size)
-        np.add.at(self._by_type["cases"], s["ftype"][rows], 1)
-        np.add.at(self._by_channel["cases"], s["channel"][rows], 1)
-        for dim, values in (
-            ("group", res.group),
-            ("region", res.region),
-            ("age_band", res.age_band),
-        ):
-            np.add.at(self._by_victim[dim]["cases"], values[victims], 1)
+        self._by_type["cases"] += np.bincount(s["ftype"][rows], minlength=len(FRAUD_TYPES))
+        self._by_channel["cases"] += np.bincount(s["channel"][rows], minlength=len(CHANNELS))
+        self._by_victim["cases"] += np.bincount(
+            self._victim_columns(victims), minlength=len(_VICTIM_VALUES)
+        )
+
+    def _victim_columns(self, victims: np.ndarray) -> np.ndarray:
+        """The victim tallies' columns of the victims' groups, then regions, then age bands."""
+        res = self.residents
+        return np.concatenate(
+            (
+                res.group[victims],
+                res.region[victims] + len(VICTIM_GROUPS),
+                res.age_band[victims] + (len(VICTIM_GROUPS) + len(REGIONS)),
+            )
+        )
 
     def _maybe_report(self, rows: np.ndarray, hour: np.ndarray | float) -> None:
         """Victims of scams ``rows`` decide whether and when to report."""
@@ -988,12 +1080,14 @@ class FraudModel(mesa.Model):
         rng = self.streams["report"]
         ftype = s["ftype"][rows]
         p = self._type_table["p_report"][ftype]
-        has_app = self.residents.has_app[s["victim"][rows]]
-        p = np.where(has_app, toward_one(p, self.policy.p_app_report_gain), p)
+        gain = self.policy.p_app_report_gain
+        if gain:  # toward_one(p, 0.0) is p
+            has_app = self.residents.has_app[s["victim"][rows]]
+            p = np.where(has_app, toward_one(p, gain), p)
         report = rng.random(rows.size) < p
         median = self._type_table["report_delay_hours_median"][ftype]
         delay = median * rng.lognormal(0.0, 1.5, size=rows.size)
-        when = np.broadcast_to(hour, rows.shape) + delay
+        when = hour + delay
         self.pending_reports.append(case=s["case"][rows][report], hour=when[report])
 
     # ================================================================================ laundering
@@ -1014,21 +1108,29 @@ class FraudModel(mesa.Model):
                 self.count("reports", cases.size)
                 self.count("stop_requests", reached)
                 self.anti_fraud_centre.book_effort("stop_payment", cases.size)
-                np.add.at(self._by_type["reports"], self.cases["ftype"][cases], 1)
+                self._by_type["reports"] += np.bincount(
+                    self.cases["ftype"][cases], minlength=len(FRAUD_TYPES)
+                )
                 self.report_queue.extend(cases.tolist())
         p_screen = np.array(
             [toward_one(b.p_screen_per_hop, state.p_screen_gain) for b in self.banks]
         )
         result = self.ledger.advance(self.streams["laundering"], day_end, p_screen)
         if result.cashed_out_yuan.size:
-            gids, inverse = np.unique(result.cashed_out_gang, return_inverse=True)
-            totals = np.bincount(inverse, weights=result.cashed_out_yuan)
-            for gid, total in zip(gids.tolist(), totals.tolist(), strict=True):
-                gang = self.gang_by_id.get(gid)
-                if gang is None:
-                    self.retired_cash_yuan += total  # the network still cashes out for members
-                else:
-                    gang.cash_yuan += total
+            # Each gang gets its parcels' cash summed in parcel order, then added at once.
+            gangs = self.gang_table
+            rows = gangs.rows_of(result.cashed_out_gang)
+            alive = rows >= 0
+            totals = np.bincount(
+                rows[alive], weights=result.cashed_out_yuan[alive], minlength=len(gangs)
+            )
+            paid = np.bincount(rows[alive], minlength=len(gangs)) > 0
+            gangs["cash_yuan"][paid] += totals[paid]
+            if not alive.all():  # the network still cashes out for members of gangs gone
+                _, inverse = unique_inverse(result.cashed_out_gang[~alive])
+                gone = np.bincount(inverse, weights=result.cashed_out_yuan[~alive])
+                for total in gone.tolist():
+                    self.retired_cash_yuan += total
             self.count("cashed_out_yuan", float(result.cashed_out_yuan.sum()))
             self.count("crypto_yuan", result.crypto_yuan)
         if result.stopped_amount.size:
@@ -1044,7 +1146,7 @@ class FraudModel(mesa.Model):
             self.frozen.append(
                 victim=result.stopped_by_victim,
                 amount_yuan=result.stopped_amount,
-                return_day=np.full(result.stopped_amount.size, return_day, dtype=np.int64),
+                return_day=return_day,
             )
         if len(self.frozen):
             back = self.frozen["return_day"] <= self.day_index
@@ -1064,63 +1166,72 @@ class FraudModel(mesa.Model):
         rng = self.streams["gang.adapt"]
         recruit_rng = self.streams["gang.recruit"]
         res = self.residents
-        gangs = self.gangs_in_order()
-        zero = np.zeros(len(FRAUD_TYPES))
-        learn(
-            gangs,
-            np.array([self._revenue_today.get(x.unique_id, zero) for x in gangs]),
-            np.array([self._payments_today.get(x.unique_id, 0) for x in gangs], dtype=float),
-            g,
-            rng,
-        )
-        if not gangs:
+        gangs = self.gang_table
+        gang_list = list(gangs.agents)  # the table's rows move when gangs break up below
+        n = len(gang_list)
+        if self._paid_today is None:
+            revenue_today = np.zeros((n, len(FRAUD_TYPES)))
+            payments_today = np.zeros(n)
+        else:
+            ids, revenue, payments = self._paid_today
+            if ids.size == n and (ids == gangs["unique_id"]).all():
+                revenue_today, payments_today = revenue, payments.astype(np.float64)
+            else:  # gangs paid today have been destroyed since: keep the rows of the others
+                rows = gangs.rows_of(ids)
+                alive = rows >= 0
+                revenue_today = np.zeros((n, len(FRAUD_TYPES)))
+                payments_today = np.zeros(n)
+                revenue_today[rows[alive]] = revenue[alive]
+                payments_today[rows[alive]] = payments[alive]
+        learn(gangs, revenue_today, payments_today, g, rng)
+        if not n:
             return
         # Profits paid out to funders and members.
-        cash = np.array([x.cash_yuan for x in gangs])
+        cash = gangs["cash_yuan"]
         payout = np.maximum(0.0, cash - g.cash_reserve_yuan) * g.payout_share_per_day
         self.paid_out_yuan += float(payout.sum())
         # Today's losses (members taken, stocks seized) add to perceived risk, which decays.
         memory = np.exp(-1.0 / g.risk_memory_days)
-        members = np.array([x.n_members for x in gangs], dtype=np.float64)
-        events = np.array([x.risk_events for x in gangs])
+        members = gangs["n_members"].astype(np.float64)
         # A publicised campaign adds to every gang's risk (general deterrence).
         risk = (
-            memory * np.array([x.risk for x in gangs])
-            + events / np.maximum(1.0, members)
+            memory * gangs["risk"]
+            + gangs["risk_events"] / np.maximum(1.0, members)
             + self.policy.deterrence_per_day
         )
-        for gang, c, r in zip(gangs, (cash - payout).tolist(), risk.tolist(), strict=True):
-            gang.cash_yuan, gang.risk, gang.risk_events = c, r, 0.0
-        domestic = np.array([not x.overseas for x in gangs])
-        moving = domestic & (
-            rng.random(len(gangs)) < np.minimum(1.0, g.p_move_abroad_per_risk * risk)
+        gangs["cash_yuan"] = cash - payout
+        gangs["risk"] = risk
+        gangs["risk_events"] = 0.0
+        moving = ~gangs["overseas"] & (
+            rng.random(n) < np.minimum(1.0, g.p_move_abroad_per_risk * risk)
         )
-        for i in np.flatnonzero(moving).tolist():
-            self._move_abroad(gangs[i], rng)
+        for i in moving.nonzero()[0].tolist():
+            self._move_abroad(gang_list[i], rng)
         # Recruiters bring in operators until the gang is a few times its founding size.
-        members = np.array([x.n_members for x in gangs], dtype=np.float64)
-        founding = np.array([max(x.founding_size, 1) for x in gangs], dtype=np.float64)
+        members = gangs["n_members"].astype(np.float64)
+        founding = np.maximum(gangs["founding_size"], 1).astype(np.float64)
         room = np.maximum(0.0, 1.0 - members / (g.size_cap_factor * founding))
-        recruiters = np.array([len(x.members[Role.RECRUITER]) for x in gangs], dtype=np.float64)
+        recruiters = gangs["n_recruiters"].astype(np.float64)
         rate = recruiters * g.recruits_per_recruiter_per_day + g.recruits_per_gang_per_day
         n_recruits = recruit_rng.poisson(rate * room)
-        for i in np.flatnonzero(n_recruits).tolist():
-            gang = gangs[i]
+        for i in n_recruits.nonzero()[0].tolist():
+            gang = gang_list[i]
             recruits = res.sample_free(recruit_rng, int(n_recruits[i]), res.recruit_pool)
             before = gang.n_members
             self._join(gang, recruits, Role.OPERATOR)
             self.count("recruits", gang.n_members - before)
         # A gang breaks up without its leader, without hands, or when it has been unable to
         # make contacts for a fortnight (no cards; its funder gives up).
-        for gang in gangs:
-            gang.days_without_cards = gang.days_without_cards + 1 if gang.phone_cards == 0 else 0
-            if (
-                not gang.has_leader
-                or gang.n_members < g.n_members_min
-                or gang.n_operators == 0
-                or gang.days_without_cards > STRANDED_DAYS
-            ):
-                self.remove_gang(gang, destroyed=False)
+        stranded = np.where(gangs["phone_cards"] == 0, gangs["days_without_cards"] + 1, 0)
+        gangs["days_without_cards"] = stranded
+        ending = (
+            (gangs["n_leaders"] == 0)
+            | (gangs["n_members"] < g.n_members_min)
+            | (gangs["n_operators"] == 0)
+            | (stranded > STRANDED_DAYS)
+        )
+        for i in ending.nonzero()[0].tolist():
+            self.remove_gang(gang_list[i], destroyed=False)
 
     def _move_abroad(self, gang: Gang, rng: np.random.Generator) -> None:
         g = self.config.gangs
@@ -1143,13 +1254,14 @@ class FraudModel(mesa.Model):
         """New gangs are founded at a rate that follows how well gangs are doing."""
         g = self.config.gangs
         rng = self.streams["gang.found"]
-        gangs = list(self.gang_by_id.values())
-        operators = sum(x.n_operators for x in gangs)
+        gangs = self.gang_table
+        operators = int(gangs["n_operators"].sum())
         # Would-be founders look at what an operator nets: revenue less what cards cost. More
         # gangs bid card prices up, which holds founding back (the market's negative feedback).
-        if gangs:
-            revenue = np.array([x.revenue_yuan for x in gangs]).sum()
-            profit = float(revenue - sum(x.spend_rate for x in gangs))
+        if len(gangs):
+            revenue = gangs["revenue_yuan"].sum()
+            # Python's sum (compensated), as when the rates were summed gang by gang.
+            profit = float(revenue - sum(gangs["spend_rate"].tolist()))
         else:
             profit = 0.0
         profit = profit / operators if operators else 0.0
@@ -1160,9 +1272,9 @@ class FraudModel(mesa.Model):
             attractiveness = 1.0
         else:
             ratio = max(profit, 0.0) / self._revenue_ref
-            attractiveness = float(np.clip(ratio**g.founding_elasticity, 0.0, 3.0))
-        domestic = [x.risk for x in gangs if not x.overseas]
-        pressure = float(np.mean(domestic)) if domestic else 0.0
+            attractiveness = min(max(ratio**g.founding_elasticity, 0.0), 3.0)
+        domestic = gangs["risk"][~gangs["overseas"]]
+        pressure = float(domestic.sum() / domestic.size) if domestic.size else 0.0  # mean
         p_abroad = toward_one(g.overseas_share, min(1.0, g.new_gang_abroad_per_risk * pressure))
         n_new = int(rng.poisson(g.founding_rate_national_per_day / self.scale * attractiveness))
         for _ in range(n_new):
@@ -1170,8 +1282,9 @@ class FraudModel(mesa.Model):
 
     # ================================================================================ end of day
     def _end_of_day(self) -> None:
-        if len(self.scams):
-            self.scams.keep(~self.scams["ended"])
+        ended = self.scams["ended"]
+        if ended.any():
+            self.scams.keep(~ended)
         if self.check_invariants:
             self.verify_invariants()
         if self.day_index >= 0:
@@ -1182,12 +1295,12 @@ class FraudModel(mesa.Model):
 
     def _collect(self) -> None:
         v = self.today_values
-        gangs = list(self.gang_by_id.values())
-        v["date"] = pd.Timestamp(self.today)
+        gangs = self.gang_table
+        v["date"] = self._dates[self.day_index]
         v["gangs_active"] = len(gangs)
-        v["gangs_overseas"] = sum(1 for x in gangs if x.overseas)
-        v["gang_members"] = sum(x.n_members for x in gangs)
-        v["brokers_active"] = len(self.agents_by_type.get(CardBroker, ()))
+        v["gangs_overseas"] = int(gangs["overseas"].sum())
+        v["gang_members"] = int(gangs["n_members"].sum())
+        v["brokers_active"] = len(self.broker_table)
         v["card_price_yuan"] = self.prices.bank_yuan
         v["phone_card_price_yuan"] = self.prices.phone_yuan
         v["overseas_share"] = (
@@ -1199,28 +1312,24 @@ class FraudModel(mesa.Model):
         v["app_users"] = self.app_users
         v["active_scams"] = len(self.scams)
         v["mule_balance_yuan"] = self.ledger.total_yuan()
-        self.datacollector.collect(self)
+        # Every model reporter reads today_values: hand the collector the row itself.
+        self.datacollector.collect_row(self, v)
+        # The long tables' columns in their declared order: date, the category, the counters.
         date = v["date"]
-        self.datacollector.extend_table(
-            "by_type",
-            date=[date] * len(FRAUD_TYPES),
-            fraud_type=[t.value for t in FRAUD_TYPES],
-            **self._by_type,
+        collector = self.datacollector
+        collector.extend_table(
+            "by_type", [date] * len(FRAUD_TYPES), _TYPE_VALUES, *self._type_tally.tolist()
         )
-        self.datacollector.extend_table(
-            "by_channel",
-            date=[date] * len(CHANNELS),
-            channel=[ch.value for ch in CHANNELS],
-            **self._by_channel,
+        collector.extend_table(
+            "by_channel", [date] * len(CHANNELS), _CHANNEL_VALUES, *self._channel_tally.tolist()
         )
-        for dim, cats in (("group", VICTIM_GROUPS), ("region", REGIONS), ("age_band", AGE_BANDS)):
-            self.datacollector.extend_table(
-                "by_victim",
-                date=[date] * len(cats),
-                dimension=[dim] * len(cats),
-                category=[cat.value for cat in cats],
-                **self._by_victim[dim],
-            )
+        collector.extend_table(
+            "by_victim",
+            [date] * len(_VICTIM_VALUES),
+            _VICTIM_DIMS,
+            _VICTIM_VALUES,
+            *self._victim_tally.tolist(),
+        )
 
     # ================================================================================ checks
     def money_total_yuan(self) -> float:
@@ -1234,7 +1343,7 @@ class FraudModel(mesa.Model):
             self.residents.savings_yuan.sum()
             + self.ledger.total_yuan()
             + self.frozen["amount_yuan"].sum()
-            + sum(g.cash_yuan for g in self.gang_by_id.values())
+            + sum(self.gang_table["cash_yuan"].tolist())
             + sum(b.cash_yuan for b in brokers)
             + self.seized_cash_yuan
             + self.retired_cash_yuan

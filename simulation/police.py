@@ -13,8 +13,10 @@ import mesa
 import numpy as np
 
 from simulation.categories import Role
+from simulation.gangs import clear_cards
 from simulation.levers import toward_one
 from simulation.streams import stochastic_round
+from simulation.unique import unique
 
 if TYPE_CHECKING:
     from simulation.gangs import Gang
@@ -93,17 +95,17 @@ class AntiFraudCentre(PoliceUnit):
         if n_scams and capacity > 0:
             detected = scams["detected"]
             detected |= rng.random(n_scams) < p_detect
-            candidates = np.flatnonzero(detected & ~scams["ended"])
+            candidates = (detected & ~scams["ended"]).nonzero()[0]
             if candidates.size:
                 # Most urgent first: the scam whose next payment comes soonest.
-                order = np.argsort(scams["next_pay_hour"][candidates], kind="stable")
+                order = scams["next_pay_hour"][candidates].argsort(kind="stable")
                 warned = candidates[order[:capacity]]
                 warned_total += warned.size
                 accept = rng.random(warned.size) < p_dissuade * p.dissuade_engaged_factor
                 stopped = warned[accept]
                 victims = scams["victim"][warned]
                 m.residents.boost_awareness(
-                    np.unique(victims), m.config.awareness.boost_warned, m.day_index
+                    unique(victims), m.config.awareness.boost_warned, m.day_index
                 )
                 m.end_scams(stopped, dissuaded=True)
         remaining = capacity - warned_total
@@ -214,31 +216,34 @@ class CardCrackdownUnit(PoliceUnit):
             return
         rng = m.streams["market.crackdown"]
         actions = 0
-        brokers = m.brokers_in_order()
-        u = rng.random((len(brokers), 2))
-        for broker, (u_destroy, u_seize) in zip(brokers, u.tolist(), strict=True):
-            if u_destroy < s.p_destroy_broker_per_day:
-                m.seize_cards(broker.phone_cards, broker.bank_cards)
-                m.seized_cash_yuan += broker.cash_yuan
-                broker.cash_yuan = 0.0
-                broker.phone_cards = broker.bank_cards = 0
-                broker.remove()
-                m.count("brokers_destroyed")
-                actions += 1
-            elif u_seize < s.p_seize_broker_stock_per_day and (
-                broker.phone_cards or broker.bank_cards
-            ):
-                m.seize_cards(broker.phone_cards, broker.bank_cards)
-                broker.phone_cards = broker.bank_cards = 0
-                actions += 1
-        gangs = m.gangs_in_order()
-        phone = np.array([gang.phone_cards for gang in gangs], dtype=np.int64)
-        bank = np.array([gang.mule_accounts for gang in gangs], dtype=np.int64)
+        brokers = m.broker_table
+        u = rng.random((len(brokers), 2))  # per broker: destroyed?, else stock seized?
+        destroyed = u[:, 0] < s.p_destroy_broker_per_day
+        phone, bank = brokers["phone_cards"], brokers["bank_cards"]
+        seized = (
+            ~destroyed & (u[:, 1] < s.p_seize_broker_stock_per_day) & ((phone > 0) | (bank > 0))
+        )
+        if seized.any():
+            m.seize_cards(int(phone[seized].sum()), int(bank[seized].sum()))
+            phone[seized] = 0
+            bank[seized] = 0
+            actions += int(seized.sum())
+        for broker in [brokers.agents[i] for i in destroyed.nonzero()[0].tolist()]:
+            m.seize_cards(broker.phone_cards, broker.bank_cards)
+            m.seized_cash_yuan += broker.cash_yuan
+            broker.cash_yuan = 0.0
+            broker.phone_cards = broker.bank_cards = 0
+            m.remove_broker(broker)
+            m.count("brokers_destroyed")
+            actions += 1
+        gangs = m.gang_table
+        phone = gangs["phone_cards"].copy()
+        bank = gangs["mule_accounts"].copy()
         seized = (rng.random(len(gangs)) < s.p_seize_gang_stock_per_day) & (
             (phone > 0) | (bank > 0)
         )
-        for i in np.flatnonzero(seized).tolist():
-            gang = gangs[i]
+        for i in seized.nonzero()[0].tolist():
+            gang = gangs.agents[i]
             m.seize_cards(gang.phone_cards, gang.mule_accounts)
             gang.risk_events += 1.0
             gang.lose_cards(gang.phone_cards, gang.mule_accounts)
@@ -246,8 +251,7 @@ class CardCrackdownUnit(PoliceUnit):
         # Telecoms and banks clear a share of the cards still in gangs' hands.
         phone_cleared = rng.binomial(np.where(seized, 0, phone), s.phone_card_clearing_per_day)
         bank_cleared = rng.binomial(np.where(seized, 0, bank), s.bank_account_clearing_per_day)
-        for i in np.flatnonzero(phone_cleared + bank_cleared).tolist():
-            gangs[i].lose_cards(int(phone_cleared[i]), int(bank_cleared[i]))
+        clear_cards(gangs, phone_cleared, bank_cleared)
         m.count("phone_cards_cleared", int(phone_cleared.sum()))
         m.count("bank_accounts_cleared", int(bank_cleared.sum()))
         self.book_effort("card_crackdown", actions)
@@ -273,33 +277,38 @@ class CrossBorderUnit(PoliceUnit):
         s = m.policy
         rng = m.streams["cross_border"]
         p_returnee_arrest = toward_one(p.police.p_returnee_arrest, s.p_returnee_arrest_gain)
-        gangs = [gang for gang in m.gangs_in_order() if gang.overseas and gang.n_members]
-        if not gangs:
+        table = m.gang_table
+        abroad = (table["overseas"] & (table["n_members"] > 0)).nonzero()[0]
+        if not abroad.size:
             return
-        sizes = np.array([gang.n_members for gang in gangs])
-        pressure = 1.0 + np.array([gang.risk for gang in gangs])
-        p_repat = s.repatriation_per_day[[gang.country for gang in gangs]]
+        gangs = [table.agents[i] for i in abroad.tolist()]
+        sizes = table["n_members"][abroad]
+        pressure = 1.0 + table["risk"][abroad]
+        p_repat = s.repatriation_per_day[table["country"][abroad]]
         p_surrender = np.minimum(
             1.0, (p.police.surrender_rate_per_day + s.surrender_gain_per_day) * pressure
         )
         p_return = np.minimum(1.0, p.gangs.p_member_leave_per_day * pressure)
         # Cumulative thresholds per member: repatriated < surrendered < returning < stays.
-        t1 = np.repeat(p_repat, sizes)
-        t2 = t1 + np.repeat(p_surrender, sizes)
-        t3 = t2 + np.repeat(p_return, sizes)
-        u = rng.random(int(sizes.sum()))
-        eventful = np.unique(np.repeat(np.arange(len(gangs)), sizes)[u < t3])
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        member_gang = np.arange(len(gangs)).repeat(sizes)  # index into gangs, per member
+        t1 = p_repat[member_gang]
+        t2 = t1 + p_surrender[member_gang]
+        t3 = t2 + p_return[member_gang]
+        u = rng.random(member_gang.size)
+        eventful = unique(member_gang[u < t3])
+        ends = sizes.cumsum()
+        starts = ends - sizes
         actions = 0
         for gi in eventful.tolist():
             gang = gangs[gi]
             members = np.asarray(gang.all_members(), dtype=np.int64)
-            draw = u[offsets[gi] : offsets[gi + 1]]
-            repatriated = members[draw < t1[offsets[gi]]]
-            surrendered = members[(draw >= t1[offsets[gi]]) & (draw < t2[offsets[gi]])]
-            returning = members[(draw >= t2[offsets[gi]]) & (draw < t3[offsets[gi]])]
-            caught = returning[rng.random(returning.size) < p_returnee_arrest]
-            free = np.setdiff1d(returning, caught)
+            first = starts[gi]
+            draw = u[first : ends[gi]]
+            repatriated = members[draw < t1[first]]
+            surrendered = members[(draw >= t1[first]) & (draw < t2[first])]
+            returning = members[(draw >= t2[first]) & (draw < t3[first])]
+            arrested = rng.random(returning.size) < p_returnee_arrest
+            caught, free = returning[arrested], returning[~arrested]
             leaders = set(gang.members[Role.LEADER])
             m.imprison(gang, repatriated.tolist(), "arrests_repatriation")
             m.imprison(gang, surrendered.tolist(), "surrenders")

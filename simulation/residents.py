@@ -17,6 +17,7 @@ import numpy as np
 
 from simulation.categories import AGE_BANDS, REGIONS, VICTIM_GROUPS, ResidentStatus
 from simulation.params import AwarenessParams, PopulationParams
+from simulation.unique import unique
 
 
 class Residents:
@@ -100,11 +101,12 @@ class Residents:
         current = self._current_excess(idx, day)
         level = self.group_level[self.group[idx]]
         gap = np.maximum(0.0, 1.0 - level - current)
-        self._excess[idx] = current + share * gap
+        stored = (current + share * gap).astype(self._excess.dtype)
+        self._excess[idx] = stored
         self._excess_day[idx] = day
         # Add what was stored (float32), not what was computed, so the running total stays the
         # exact sum of the stored values.
-        self._excess_total += float(np.sum(self._excess[idx].astype(np.float64) - current))
+        self._excess_total += float((stored.astype(np.float64) - current).sum())
 
     def boost_groups(self, boost_per_group: np.ndarray) -> None:
         """Raise each group's awareness level by a share of its gap to 1 (publicity)."""
@@ -137,7 +139,7 @@ class Residents:
             draw = rng.integers(0, size, size=2 * want + 4)
             idx = draw if pool is None else pool[draw]
             idx = idx[self.status[idx] == ResidentStatus.FREE]
-            found = np.unique(np.concatenate([found, idx]))
+            found = unique(np.concatenate([found, idx]) if found.size else idx)
             if found.size >= n:
                 return rng.permutation(found)[:n]
         return rng.permutation(found)

@@ -12,6 +12,8 @@ import hashlib
 
 import numpy as np
 
+from simulation.unique import unique_first
+
 
 def stable_hash(name: str) -> int:
     """A 64-bit hash of ``name`` that is the same in every process and Python version."""
@@ -61,3 +63,35 @@ def stochastic_round(rng: np.random.Generator, value: float) -> int:
     """
     whole = int(value)
     return whole + int(rng.random() < value - whole)
+
+
+def choice_without_replacement(rng: np.random.Generator, p: np.ndarray, size: int) -> np.ndarray:
+    """``size`` distinct indices into ``p`` (chances summing to 1), drawn without replacement.
+
+    Exactly the draws and result of ``rng.choice(p.size, size, replace=False, p=p)``, by
+    numpy's own algorithm (draw, keep the first of repeats, set the chosen chances to zero,
+    draw the rest again), without its argument checks and general ``np.unique``: for the few
+    dozen gangs of a rationed card market those cost more than the sampling itself.
+    ``tests/test_sampling.py`` compares the two.
+
+    Raises:
+        ValueError: fewer than ``size`` indices have a chance above zero.
+    """
+    if np.count_nonzero(p) < size:
+        raise ValueError("Fewer non-zero entries in p than size")
+    p = p.astype(np.float64)  # a copy: chosen entries are set to zero below
+    found = np.zeros(size, dtype=np.int64)
+    n = 0
+    while n < size:
+        u = rng.random(size - n)
+        if n > 0:
+            p[found[:n]] = 0
+        cdf = p.cumsum()
+        cdf /= cdf[-1]
+        new = cdf.searchsorted(u, side="right")
+        _, first = unique_first(new)
+        first.sort()
+        new = new.take(first)
+        found[n : n + new.size] = new
+        n += new.size
+    return found

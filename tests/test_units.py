@@ -621,44 +621,37 @@ class TestLyingLow:
         return FraudModel(config, rng=3)
 
     def test_effort_falls_as_one_over_one_plus_k_risk(self, model):
-        gangs = model.gangs_in_order()
+        gangs = model.gang_table
         params = model.config.gangs
-        assert gangs, "the test needs at least one gang at 1 agent = 20,000 people"
-        for gang, risk in zip(gangs, np.linspace(0.0, 2.0, len(gangs)), strict=True):
-            gang.risk = float(risk)
+        assert len(gangs), "the test needs at least one gang at 1 agent = 20,000 people"
+        gangs["risk"] = np.linspace(0.0, 2.0, len(gangs))
         effort = contact_effort(gangs, params)
-        expected = np.array(
-            [
-                g.n_operators
-                * params.contacts_per_operator_per_day
-                / (1.0 + params.lie_low_per_risk * g.risk)
-                for g in gangs
-            ]
+        expected = (
+            gangs["n_operators"]
+            * params.contacts_per_operator_per_day
+            / (1.0 + params.lie_low_per_risk * gangs["risk"])
         )
         np.testing.assert_allclose(
             effort, expected, err_msg="effort should be operators x rate / (1 + k x risk)"
         )
 
     def test_no_lying_low_ignores_risk(self, model):
-        gangs = model.gangs_in_order()
+        gangs = model.gang_table
         params = model.config.gangs.model_copy(update={"lie_low_per_risk": 0.0})
-        before = contact_effort(gangs, params)
-        for gang in gangs:
-            gang.risk = 5.0
+        before = contact_effort(gangs, params).copy()
+        gangs["risk"] = 5.0
         after = contact_effort(gangs, params)
         np.testing.assert_array_equal(
             after, before, err_msg="with lie_low_per_risk = 0 risk should not change effort"
         )
 
     def test_risk_lowers_the_cards_a_gang_wants(self, model):
-        gangs = [g for g in model.gangs_in_order() if g.n_operators]
+        gangs = model.gang_table
         params = model.config.gangs
-        for gang in gangs:
-            gang.phone_cards = 0
-            gang.risk = 0.0
+        gangs["phone_cards"] = 0
+        gangs["risk"] = 0.0
         calm, _ = card_needs(gangs, params)
-        for gang in gangs:
-            gang.risk = 1.0
+        gangs["risk"] = 1.0
         wary, _ = card_needs(gangs, params)
         assert (wary <= calm).all(), f"no gang should want more cards at risk 1: {wary} vs {calm}"
         assert wary.sum() < calm.sum(), (
