@@ -8,8 +8,10 @@ CI, large enough that a gang population of a few dozen gives a stable signal ove
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -45,14 +47,19 @@ def _run(args: tuple[str, int]) -> dict[str, float]:
     }
 
 
+def _outcomes_table(run: Callable[[Any], dict[str, float]], jobs: list) -> pd.DataFrame:
+    """``run`` over ``jobs`` in a pool of two spawned workers: a row per scenario and seed."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        rows = list(pool.map(run, jobs))
+    return pd.DataFrame(rows).set_index(["scenario", "seed"])
+
+
 @pytest.fixture(scope="module")
 def outcomes() -> pd.DataFrame:
     """One row per scenario and seed, from a pool of two worker processes."""
     jobs = [(name, seed) for name in ("no_intervention", *POLICIES) for seed in SEEDS]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        rows = list(pool.map(_run, jobs))
-    return pd.DataFrame(rows).set_index(["scenario", "seed"])
+    return _outcomes_table(_run, jobs)
 
 
 def _paired(outcomes: pd.DataFrame, name: str, column: str) -> pd.DataFrame:
@@ -118,10 +125,7 @@ def _run_overseas(args: tuple[str, int]) -> dict[str, float]:
 def overseas_outcomes() -> pd.DataFrame:
     """Overseas suspects taken, with and without the repatriation lever, per seed."""
     jobs = [(name, seed) for name in ("no_intervention", "repatriation") for seed in SEEDS]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        rows = list(pool.map(_run_overseas, jobs))
-    return pd.DataFrame(rows).set_index(["scenario", "seed"])
+    return _outcomes_table(_run_overseas, jobs)
 
 
 def test_repatriation_takes_overseas_suspects(overseas_outcomes: pd.DataFrame) -> None:
@@ -161,10 +165,7 @@ def _run_campaign(args: tuple[bool, int]) -> dict[str, float]:
 def campaign_outcomes() -> pd.DataFrame:
     """The baseline with and without its strike campaign (labelled as policy and reference)."""
     jobs = [(campaign, seed) for campaign in (False, True) for seed in SEEDS]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        rows = list(pool.map(_run_campaign, jobs))
-    return pd.DataFrame(rows).set_index(["scenario", "seed"])
+    return _outcomes_table(_run_campaign, jobs)
 
 
 def test_strike_campaign_makes_gangs_lie_low(campaign_outcomes: pd.DataFrame) -> None:
