@@ -233,7 +233,6 @@ class FraudModel(mesa.Model):
         self.levers_by_phase: dict[Phase, list] = {phase: [] for phase in Phase}
         for lever in c.levers:
             self.levers_by_phase[lever.phase].append(lever)
-        self._policies: dict[tuple[bool, ...], PolicyState] = {}
         self.policy = PolicyState()  # no lever acts while the model is built
         # Day indices on which a lever starts or the day after one ends: only there can the
         # day's PolicyState differ from the day before (see _reset_day).
@@ -394,20 +393,16 @@ class FraudModel(mesa.Model):
         Levers add their effects phase by phase, in the order of :class:`Phase`, and no phase
         reads a setting that a later phase's lever adds, so the state built whole at the start
         of the day is the one each phase saw when its own levers acted just before it. It
-        depends only on which levers are active, which changes on a few dates of a run, so it
-        is built once per set of active levers and shared by the days with that set (building
-        it afresh cost about 4 % of a day at 1 agent = 1,000 people). Nothing changes a
-        :class:`PolicyState` after it is built.
+        depends only on which levers are active, so :meth:`_reset_day` builds it only on the
+        days that set changes and keeps it until the next (building it every day cost about
+        4 % of a day at 1 agent = 1,000 people). Nothing changes a :class:`PolicyState` after
+        it is built.
         """
-        active = tuple(lever.is_active(day) for lever in self.config.levers)
-        state = self._policies.get(active)
-        if state is None:
-            state = PolicyState()
-            for phase in Phase:
-                for lever in self.levers_by_phase[phase]:
-                    if lever.is_active(day):
-                        lever.act(state, self.scale)
-            self._policies[active] = state
+        state = PolicyState()
+        for phase in Phase:
+            for lever in self.levers_by_phase[phase]:
+                if lever.is_active(day):
+                    lever.act(state, self.scale)
         return state
 
     # ================================================================================ phases
@@ -476,12 +471,11 @@ class FraudModel(mesa.Model):
 
     # ================================================================================ gangs
     def gangs_in_order(self) -> list[Gang]:
-        """Live gangs sorted by id (a stable order, independent of set iteration).
+        """Live gangs sorted by id (the gang table's rows are in founding order, as the ids).
 
-        ``gang_by_id`` is filled in founding order and Mesa's ids increase, so the dict's own
-        order is already by id; no sort is needed.
+        ``gang_by_id`` holds the same gangs, as an index for looking one up by id.
         """
-        return list(self.gang_by_id.values())
+        return list(self.gang_table.agents)
 
     def brokers_in_order(self) -> list[CardBroker]:
         """Live brokers sorted by id (the broker table's rows are in founding order)."""
