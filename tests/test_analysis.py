@@ -7,8 +7,6 @@ The synthetic frames follow the tidy sweep contract (``run_id, scenario, seed``,
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 from analysis import compare, plots, report, summaries
-from simulation.cli import build_parser, main
+from simulation.cli import build_parser
 from simulation.errors import FraudsimError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -583,13 +581,6 @@ def test_analysis_of_a_single_scenario_has_curves_but_no_comparison():
 # --- the commands -------------------------------------------------------------------------------
 
 
-def call(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_compare_and_plot_are_registered():
     help_text = build_parser().format_help()
     assert "compare" in help_text, help_text
@@ -617,7 +608,7 @@ def compare_argv(policy: Path, out: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def compared(tmp_path_factory):
+def compared(tmp_path_factory, call):
     directory = tmp_path_factory.mktemp("compare")
     policy = directory / "tiny_crackdown.toml"
     base = (ROOT / "scenarios" / "no_intervention.toml").as_posix()
@@ -641,7 +632,7 @@ def test_compare_end_to_end(compared):
     assert "tiny_crackdown (2 seeds)" in stdout, stdout
 
 
-def test_compare_rerun_reuses_finished_runs(compared):
+def test_compare_rerun_reuses_finished_runs(compared, call):
     _, _, _, out = compared
     before = {p.name: p.stat().st_mtime_ns for p in (out / "sweep" / "daily").iterdir()}
     code, _, stderr = call(compare_argv(out.parent / "tiny_crackdown.toml", out))
@@ -650,7 +641,7 @@ def test_compare_rerun_reuses_finished_runs(compared):
     assert before == after, "finished runs are not run again"
 
 
-def test_plot_draws_the_standard_figures(compared):
+def test_plot_draws_the_standard_figures(compared, call):
     _, _, _, out = compared
     code, stdout, stderr = call(["plot", str(out)])
     assert code == 0, stderr
@@ -677,7 +668,7 @@ def test_plot_draws_the_standard_figures(compared):
         (["plot", "does/not/exist"], "not a directory"),
     ],
 )
-def test_user_mistakes_exit_2_with_a_message(argv, message, monkeypatch, tmp_path):
+def test_user_mistakes_exit_2_with_a_message(argv, message, monkeypatch, tmp_path, call):
     monkeypatch.chdir(ROOT)
     code, _, stderr = call(
         [*argv, *(["--out", str(tmp_path / "o")] if argv[0] == "compare" else [])]

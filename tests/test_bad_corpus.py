@@ -21,9 +21,7 @@ the last test documents how every overlap is honoured, which is why the corpus h
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import os
 import re
 import subprocess
@@ -35,7 +33,6 @@ import numpy as np
 import pytest
 
 from simulation import runner
-from simulation.cli import main
 from simulation.levers import PolicyState
 from simulation.scenario import load_scenario_text
 
@@ -45,14 +42,6 @@ MANIFEST = BAD / "expected.toml"
 EXPECTED: dict[str, dict] = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
 CORPUS = sorted(p.name for p in BAD.glob("*.toml") if p != MANIFEST)
 SWEEP_CORPUS = sorted(f"sweeps/{p.name}" for p in (BAD / "sweeps").glob("*.toml"))
-
-
-def call(argv: list[str]) -> tuple[int, str, str]:
-    """Run the command line in-process; return (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -135,7 +124,7 @@ def test_corpus_is_large_and_every_file_has_an_entry():
 
 
 @pytest.mark.parametrize("name", corpus_params(CORPUS))
-def test_validate_refuses(name):
+def test_validate_refuses(name, call):
     path = BAD / name
     code, stdout, stderr = call(["validate", str(path)])
     check_refusal(code, stdout, stderr, must_say=expected_phrases(name), what=f"validate {name}")
@@ -143,7 +132,7 @@ def test_validate_refuses(name):
 
 
 @pytest.mark.parametrize("name", corpus_params(CORPUS))
-def test_run_refuses_and_writes_nothing(name, tmp_path, monkeypatch, no_model):
+def test_run_refuses_and_writes_nothing(name, tmp_path, monkeypatch, no_model, call):
     path = BAD / name
     out = tmp_path / "out"
     code, stdout, stderr = call(["run", str(path), "--quiet", "--out", str(out)])
@@ -162,7 +151,7 @@ def test_run_refuses_and_writes_nothing(name, tmp_path, monkeypatch, no_model):
 
 
 @pytest.mark.parametrize("name", corpus_params(SWEEP_CORPUS))
-def test_sweep_refuses_and_writes_nothing(name, tmp_path, no_sweep):
+def test_sweep_refuses_and_writes_nothing(name, tmp_path, no_sweep, call):
     out = tmp_path / "sweep_out"
     code, stdout, stderr = call(["sweep", str(BAD / name), "--out", str(out), "--workers", "1",
                                  "--quiet"])  # fmt: skip
@@ -171,7 +160,7 @@ def test_sweep_refuses_and_writes_nothing(name, tmp_path, no_sweep):
     assert not out.exists(), f"sweep {name}: the output directory {out} should not be created"
 
 
-def test_validate_reports_every_file_of_the_corpus_in_one_call():
+def test_validate_reports_every_file_of_the_corpus_in_one_call(call):
     paths = [str(BAD / name) for name in CORPUS if "pending" not in EXPECTED[name]]
     code, stdout, stderr = call(["validate", *paths])
     assert code == 2, f"a batch of bad files should exit 2, got {code}"
@@ -281,7 +270,7 @@ NOT_A_SCENARIO = {
 
 
 @pytest.mark.parametrize("case", sorted(NOT_A_SCENARIO))
-def test_paths_that_are_not_scenario_files(case, tmp_path, monkeypatch, no_model):
+def test_paths_that_are_not_scenario_files(case, tmp_path, monkeypatch, no_model, call):
     make, phrase = NOT_A_SCENARIO[case]
     path = make(tmp_path)
     code, stdout, stderr = call(["validate", str(path)])
@@ -294,7 +283,7 @@ def test_paths_that_are_not_scenario_files(case, tmp_path, monkeypatch, no_model
     assert not any(work.iterdir()), f"run {case}: nothing should be written to {work}"
 
 
-def test_unreadable_file(tmp_path, monkeypatch, no_model):
+def test_unreadable_file(tmp_path, monkeypatch, no_model, call):
     # Tests run as root, where chmod 000 does not stop reading: make the read itself fail.
     path = tmp_path / "secret.toml"
     path.write_text('name = "secret"\n', encoding="utf-8")
@@ -327,7 +316,7 @@ BAD_SETS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_SETS))
-def test_bad_overrides(case, tmp_path, no_model):
+def test_bad_overrides(case, tmp_path, no_model, call):
     scenario = tmp_path / "ok.toml"
     scenario.write_text(
         'name = "ok"\n[[levers]]\ntype = "early_warning"\nstart = 2021-01-01\n', encoding="utf-8"

@@ -9,9 +9,7 @@ capacity must bring the fit back to it from a range a hundred times wider.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import math
 import os
 import tomllib
@@ -42,7 +40,6 @@ from analysis.calibration.targets import (
     load_targets,
     per_seed_values,
 )
-from simulation.cli import main
 from simulation.errors import FraudsimError, ScenarioError
 from simulation.outputs import DAILY_COLUMNS
 from simulation.scenario import load_scenario
@@ -78,13 +75,6 @@ low = 20_000.0
 high = 2_000_000.0
 log = true
 """
-
-
-def call(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 def warnings_target(published: float = 1.0, tolerance: float = 0.1) -> Target:
@@ -487,7 +477,7 @@ required = false
 """
 
 
-def test_cli_targets_writes_csv_and_png_and_exits_0(tiny, tmp_path):
+def test_cli_targets_writes_csv_and_png_and_exits_0(tiny, tmp_path, call):
     targets = tmp_path / "targets.toml"
     targets.write_text(TARGETS_FILE, encoding="utf-8")
     out = tmp_path / "report"
@@ -505,7 +495,7 @@ def test_cli_targets_writes_csv_and_png_and_exits_0(tiny, tmp_path):
     assert (out / "targets.png").read_bytes()[:4] == b"\x89PNG", "a PNG figure is written"
 
 
-def test_cli_reports_bad_input_without_traceback(tiny, tmp_path):
+def test_cli_reports_bad_input_without_traceback(tiny, tmp_path, call):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[targets]]\nkey = "x"\n', encoding="utf-8")
     code, _, stderr = call(["targets", str(tiny), "--targets", str(bad), "--seeds", "1"])
@@ -517,7 +507,7 @@ def test_cli_reports_bad_input_without_traceback(tiny, tmp_path):
     assert "file not found" in stderr, stderr
 
 
-def test_cli_calibrate_end_to_end(tiny, tmp_path):
+def test_cli_calibrate_end_to_end(tiny, tmp_path, call):
     targets = tmp_path / "targets.toml"
     targets.write_text(TARGETS_FILE, encoding="utf-8")
     spec = tmp_path / "spec.toml"

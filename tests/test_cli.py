@@ -6,8 +6,6 @@ The end-to-end run uses the real model at a tiny setting (1 agent = 20,000 peopl
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
@@ -44,20 +42,12 @@ def write_scenario(directory: Path, text: str = SCENARIO, name: str = "tiny.toml
     return path
 
 
-def call(argv: list[str]) -> tuple[int, str, str]:
-    """Run the command line in-process; return (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
 def assert_no_traceback(stderr: str) -> None:
     assert "Traceback" not in stderr, f"a user mistake must not print a traceback:\n{stderr}"
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
+def tiny_run(tmp_path_factory, call):
     """One real run through the command line, with the progress bar on."""
     root = tmp_path_factory.mktemp("cli")
     scenario = write_scenario(root)
@@ -69,14 +59,14 @@ def tiny_run(tmp_path_factory):
 # --- help and usage ------------------------------------------------------------------------
 
 
-def test_help_lists_subcommands():
+def test_help_lists_subcommands(call):
     code, stdout, _ = call(["--help"])
     assert code == 0, "--help should exit 0"
     for command in ("run", "validate", "schema"):
         assert command in stdout, f"--help should list {command!r}"
 
 
-def test_run_help_lists_options():
+def test_run_help_lists_options(call):
     code, stdout, _ = call(["run", "--help"])
     assert code == 0
     for option in ("--seed", "--out", "--start", "--end", "--scale", "--set", "--quiet",
@@ -84,19 +74,19 @@ def test_run_help_lists_options():
         assert option in stdout, f"run --help should mention {option}"
 
 
-def test_version():
+def test_version(call):
     code, stdout, _ = call(["--version"])
     assert code == 0
     assert stdout.startswith("fraudsim "), f"unexpected version text {stdout!r}"
 
 
-def test_no_subcommand_is_a_usage_error():
+def test_no_subcommand_is_a_usage_error(call):
     code, _, stderr = call([])
     assert code == 2, "no subcommand should exit 2"
     assert "usage" in stderr
 
 
-def test_unknown_subcommand_is_a_usage_error():
+def test_unknown_subcommand_is_a_usage_error(call):
     code, _, stderr = call(["simulate"])
     assert code == 2
     assert "invalid choice" in stderr
@@ -119,7 +109,7 @@ def test_python_m_simulation_works():
 # --- validate and schema -------------------------------------------------------------------
 
 
-def test_validate_ok(tmp_path):
+def test_validate_ok(tmp_path, call):
     a = write_scenario(tmp_path, name="a.toml")
     b = write_scenario(tmp_path, 'extends = "a.toml"\nname = "b"\n', name="b.toml")
     code, stdout, stderr = call(["validate", str(a), str(b)])
@@ -128,7 +118,7 @@ def test_validate_ok(tmp_path):
     assert stderr == ""
 
 
-def test_validate_reports_each_problem_on_its_own_line(tmp_path):
+def test_validate_reports_each_problem_on_its_own_line(tmp_path, call):
     good = write_scenario(tmp_path, name="good.toml")
     bad = write_scenario(
         tmp_path, "[police]\np_disuade = 0.5\n\n[run]\nscale = -3.0\n", name="bad.toml"
@@ -145,7 +135,7 @@ def test_validate_reports_each_problem_on_its_own_line(tmp_path):
     assert_no_traceback(stderr)
 
 
-def test_validate_missing_file(tmp_path):
+def test_validate_missing_file(tmp_path, call):
     missing = tmp_path / "nope.toml"
     code, stdout, stderr = call(["validate", str(missing)])
     assert code == 2
@@ -155,13 +145,13 @@ def test_validate_missing_file(tmp_path):
     assert_no_traceback(stderr)
 
 
-def test_validate_needs_a_file():
+def test_validate_needs_a_file(call):
     code, _, stderr = call(["validate"])
     assert code == 2
     assert "FILE" in stderr
 
 
-def test_schema_prints_json_schema():
+def test_schema_prints_json_schema(call):
     code, stdout, _ = call(["schema"])
     assert code == 0
     schema = json.loads(stdout)
@@ -228,7 +218,7 @@ TINY_OVERRIDES = ["run.burn_in_days=10", "run.start=2021-01-01", "run.end=2021-0
                   "run.scale=20000.0"]  # fmt: skip
 
 
-def test_same_seed_same_tables(tiny_run, tmp_path):
+def test_same_seed_same_tables(tiny_run, tmp_path, call):
     out = tmp_path / "again"
     code, _, stderr = call(
         ["run", str(tiny_run["scenario"]), "--seed", "7", "--out", str(out), "--quiet", *TINY]
@@ -241,7 +231,7 @@ def test_same_seed_same_tables(tiny_run, tmp_path):
         pd.testing.assert_frame_equal(first.tables[name], second.tables[name], obj=name)
 
 
-def test_run_default_out_dir_is_results_scenario_name(tmp_path, monkeypatch):
+def test_run_default_out_dir_is_results_scenario_name(tmp_path, monkeypatch, call):
     scenario = write_scenario(tmp_path, 'name = "default out"\n', name="d.toml")
     monkeypatch.chdir(tmp_path)
     code, stdout, stderr = call(
@@ -257,7 +247,7 @@ def test_run_default_out_dir_is_results_scenario_name(tmp_path, monkeypatch):
 # --- run: user mistakes --------------------------------------------------------------------
 
 
-def test_bad_set_key_exits_2_and_writes_nothing(tmp_path):
+def test_bad_set_key_exits_2_and_writes_nothing(tmp_path, call):
     scenario = write_scenario(tmp_path)
     out = tmp_path / "out"
     code, stdout, stderr = call(
@@ -272,7 +262,7 @@ def test_bad_set_key_exits_2_and_writes_nothing(tmp_path):
     assert_no_traceback(stderr)
 
 
-def test_bad_set_value_exits_2(tmp_path):
+def test_bad_set_value_exits_2(tmp_path, call):
     scenario = write_scenario(tmp_path)
     code, _, stderr = call(
         ["run", str(scenario), "--out", str(tmp_path / "o"), "--set", "police.p_dissuade=2"]
@@ -294,7 +284,7 @@ def test_bad_set_value_exits_2(tmp_path):
         (["--set", "no_equals_sign"], "KEY=VALUE"),
     ],
 )
-def test_bad_option_values_are_usage_errors(tmp_path, args, expected):
+def test_bad_option_values_are_usage_errors(tmp_path, args, expected, call):
     scenario = write_scenario(tmp_path)
     code, _, stderr = call(["run", str(scenario), "--out", str(tmp_path / "o"), *args])
     assert code == 2, f"{args} should exit 2"
@@ -303,7 +293,7 @@ def test_bad_option_values_are_usage_errors(tmp_path, args, expected):
     assert_no_traceback(stderr)
 
 
-def test_end_before_start_exits_2(tmp_path):
+def test_end_before_start_exits_2(tmp_path, call):
     scenario = write_scenario(tmp_path)
     code, _, stderr = call(
         ["run", str(scenario), "--out", str(tmp_path / "o"), "--start", "2021-03-01",
@@ -314,7 +304,7 @@ def test_end_before_start_exits_2(tmp_path):
     assert_no_traceback(stderr)
 
 
-def test_shorthand_and_set_of_the_same_key_conflict(tmp_path):
+def test_shorthand_and_set_of_the_same_key_conflict(tmp_path, call):
     scenario = write_scenario(tmp_path)
     code, _, stderr = call(
         ["run", str(scenario), "--start", "2021-01-01", "--set", "run.start=2021-02-01"]
@@ -324,7 +314,7 @@ def test_shorthand_and_set_of_the_same_key_conflict(tmp_path):
     assert "run.start" in stderr
 
 
-def test_missing_scenario_exits_2(tmp_path):
+def test_missing_scenario_exits_2(tmp_path, call):
     code, _, stderr = call(["run", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "o")])
     assert code == 2
     assert "missing.toml" in stderr
@@ -332,7 +322,7 @@ def test_missing_scenario_exits_2(tmp_path):
     assert_no_traceback(stderr)
 
 
-def test_unwritable_out_exits_2_before_running(tmp_path, monkeypatch):
+def test_unwritable_out_exits_2_before_running(tmp_path, monkeypatch, call):
     scenario = write_scenario(tmp_path)
     blocker = tmp_path / "a_file"
     blocker.write_text("not a directory", encoding="utf-8")
@@ -351,7 +341,7 @@ def test_unwritable_out_exits_2_before_running(tmp_path, monkeypatch):
     assert_no_traceback(stderr)
 
 
-def test_out_that_is_a_file_exits_2(tmp_path):
+def test_out_that_is_a_file_exits_2(tmp_path, call):
     scenario = write_scenario(tmp_path)
     blocker = tmp_path / "a_file"
     blocker.write_text("x", encoding="utf-8")
@@ -375,7 +365,7 @@ def test_unexpected_errors_keep_their_traceback(tmp_path, monkeypatch):
         main(["run", str(scenario), "--out", str(tmp_path / "o")])
 
 
-def test_broken_invariant_exits_1_with_a_message(tmp_path, monkeypatch):
+def test_broken_invariant_exits_1_with_a_message(tmp_path, monkeypatch, call):
     scenario = write_scenario(tmp_path)
 
     def broken(*args, **kwargs):

@@ -20,7 +20,6 @@ import builtins
 import codecs
 import contextlib
 import importlib
-import io
 import json
 import os
 import pickle
@@ -30,7 +29,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.cli import main
 from simulation.cli_types import safe_dir_name
 from simulation.errors import ScenarioError
 from simulation.scenario import load_scenario
@@ -38,13 +36,6 @@ from simulation.scenario import load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["--quiet", "--scale", "100000", "--start", "2021-01-01", "--end", "2021-01-03",
         "--set", "run.burn_in_days=0"]  # fmt: skip
-
-
-def call(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 def toml_string(text: str) -> str:
@@ -138,7 +129,7 @@ def test_payloads_in_keys_extends_and_overrides_are_refused(tmp_path):
     assert not marker.exists(), f"refusing payloads must not run them, but {marker} appeared"
 
 
-def test_a_scenario_full_of_payloads_runs_without_side_effects(tmp_path, monkeypatch):
+def test_a_scenario_full_of_payloads_runs_without_side_effects(tmp_path, monkeypatch, call):
     marker = tmp_path / "PWNED"
     text = payloads(marker)["python"]
     scenario = tmp_path / "payload.toml"
@@ -246,7 +237,7 @@ def test_any_name_gives_one_plain_component(name):
 
 
 @pytest.mark.parametrize("name", ["../../escape", "/etc/absolute", "..", "\u8bc8" * 200])
-def test_run_with_a_nasty_name_writes_under_results(name, tmp_path, monkeypatch):
+def test_run_with_a_nasty_name_writes_under_results(name, tmp_path, monkeypatch, call):
     work = tmp_path / "a" / "work"
     work.mkdir(parents=True)
     scenario = tmp_path / "nasty.toml"
@@ -267,7 +258,7 @@ def test_run_with_a_nasty_name_writes_under_results(name, tmp_path, monkeypatch)
     )
 
 
-def test_explicit_out_is_used_as_given(tmp_path):
+def test_explicit_out_is_used_as_given(tmp_path, call):
     scenario = tmp_path / "s.toml"
     scenario.write_text('name = "../../escape"\n', encoding="utf-8")
     out = tmp_path / "deep" / "er" / "out"

@@ -19,9 +19,7 @@ The runs are tiny (1 agent = 100,000 people, 10 reported days after 5 days of bu
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import io
 import json
 import os
 import re
@@ -35,7 +33,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from simulation import runner
-from simulation.cli import main
 from simulation.model import FraudModel
 from simulation.sweep import load_sweep, load_sweep_manifest, load_sweep_spec
 from simulation.sweep import store as sweep_store
@@ -55,14 +52,6 @@ scale = 100000.0
 type = "early_warning"
 start = 2021-01-03
 """
-
-
-def call(argv: list[str]) -> tuple[int, str, str]:
-    """Run the command line in-process; return (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -86,7 +75,7 @@ def scenario(tmp_path) -> Path:
 
 
 @pytest.fixture
-def earlier(tmp_path, scenario) -> tuple[Path, dict[str, bytes]]:
+def earlier(tmp_path, scenario, call) -> tuple[Path, dict[str, bytes]]:
     """An output directory holding the results of an earlier, successful run."""
     out = tmp_path / "results" / "faulty"
     code, _, stderr = call(["run", str(scenario), "--quiet", "--seed", "1", "--out", str(out)])
@@ -105,7 +94,7 @@ def assert_intact(out: Path, before: dict[str, bytes], what: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_check_invariants_checks_every_simulated_day(tmp_path, scenario, monkeypatch):
+def test_check_invariants_checks_every_simulated_day(tmp_path, scenario, monkeypatch, call):
     calls: list[str] = []
     real = FraudModel.verify_invariants
 
@@ -130,7 +119,7 @@ def test_check_invariants_checks_every_simulated_day(tmp_path, scenario, monkeyp
     assert calls == [], f"without --check-invariants nothing is checked, got {calls}"
 
 
-def test_broken_invariant_stops_the_run_and_writes_nothing(earlier, scenario, monkeypatch):
+def test_broken_invariant_stops_the_run_and_writes_nothing(earlier, scenario, monkeypatch, call):
     out, before = earlier
     broken_on = "2021-01-04"
     real = FraudModel.verify_invariants
@@ -157,7 +146,7 @@ def test_broken_invariant_stops_the_run_and_writes_nothing(earlier, scenario, mo
     assert_intact(out, before, "a broken invariant")
 
 
-def test_broken_invariant_goes_unnoticed_without_the_flag(tmp_path, scenario, monkeypatch):
+def test_broken_invariant_goes_unnoticed_without_the_flag(tmp_path, scenario, monkeypatch, call):
     """The check is what stops the run: the same corruption without it runs to the end."""
 
     def corrupt(self):
@@ -173,7 +162,7 @@ def test_broken_invariant_goes_unnoticed_without_the_flag(tmp_path, scenario, mo
 # ---------------------------------------------------------------------------------------------
 
 
-def test_run_on_a_full_disk(earlier, scenario, monkeypatch):
+def test_run_on_a_full_disk(earlier, scenario, monkeypatch, call):
     out, before = earlier
     real = runner._write_parquet
     written: list[Path] = []
@@ -196,7 +185,7 @@ def test_run_on_a_full_disk(earlier, scenario, monkeypatch):
     assert_intact(out, before, "a full disk")
 
 
-def test_run_on_a_read_only_directory(earlier, scenario, monkeypatch):
+def test_run_on_a_read_only_directory(earlier, scenario, monkeypatch, call):
     out, before = earlier
     real = os.replace
 
@@ -217,7 +206,7 @@ def test_run_on_a_read_only_directory(earlier, scenario, monkeypatch):
 
 
 def test_run_failing_while_moving_files_in_puts_the_earlier_results_back(
-    earlier, scenario, monkeypatch
+    earlier, scenario, monkeypatch, call
 ):
     """A failure between the renames is undone: the earlier run's files are all back."""
     out, before = earlier
@@ -241,7 +230,7 @@ def test_run_failing_while_moving_files_in_puts_the_earlier_results_back(
     assert not leftovers, f"no staging directory should remain: {leftovers}"
 
 
-def test_run_failing_to_put_files_back_says_what_was_replaced(earlier, scenario, monkeypatch):
+def test_run_failing_to_put_files_back_says_what_was_replaced(earlier, scenario, monkeypatch, call):
     """If even the undo fails, the message says how far the move got."""
     out, _ = earlier
     real = os.replace
@@ -269,7 +258,7 @@ def test_run_failing_to_put_files_back_says_what_was_replaced(earlier, scenario,
     assert str(kept[0] / "previous") in stderr, f"the message should say where: {stderr}"
 
 
-def test_run_with_out_under_a_regular_file(tmp_path, scenario, monkeypatch):
+def test_run_with_out_under_a_regular_file(tmp_path, scenario, monkeypatch, call):
     blocker = tmp_path / "a_file"
     blocker.write_text("keep me", encoding="utf-8")
 
@@ -286,7 +275,9 @@ def test_run_with_out_under_a_regular_file(tmp_path, scenario, monkeypatch):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes through chmod; simulated above")
-def test_run_on_a_really_read_only_directory(earlier, scenario):  # pragma: no cover - non-root
+def test_run_on_a_really_read_only_directory(
+    earlier, scenario, call
+):  # pragma: no cover - non-root
     out, before = earlier
     out.chmod(0o555)
     out.parent.chmod(0o555)
@@ -348,7 +339,9 @@ def stored_runs(out: Path) -> int:
     return parts + failed
 
 
-def test_sweep_survives_failing_runs_sigkill_and_broken_files(tmp_path, scenario, monkeypatch):
+def test_sweep_survives_failing_runs_sigkill_and_broken_files(
+    tmp_path, scenario, monkeypatch, call
+):
     spec_path = write_sweep(tmp_path, scenario, seeds=4, points=3)
     spec = load_sweep_spec(spec_path)
     out = tmp_path / "sweep"
@@ -426,7 +419,7 @@ def assert_stopped_cleanly(out: Path, spec, stdout: str, stderr: str, code: int,
     assert status != "complete", f"sweep.json must not claim completion: {status}"
 
 
-def test_sweep_on_a_full_disk(tmp_path, small_sweep, monkeypatch):
+def test_sweep_on_a_full_disk(tmp_path, small_sweep, monkeypatch, call):
     spec_path, spec = small_sweep
     out = tmp_path / "full"
     real = sweep_store.pq.write_table
@@ -449,7 +442,7 @@ def test_sweep_on_a_full_disk(tmp_path, small_sweep, monkeypatch):
     assert_every_run_once(out, spec)
 
 
-def test_sweep_on_a_read_only_directory(tmp_path, small_sweep, monkeypatch):
+def test_sweep_on_a_read_only_directory(tmp_path, small_sweep, monkeypatch, call):
     spec_path, spec = small_sweep
     out = tmp_path / "readonly"
     real = os.replace
@@ -472,7 +465,7 @@ def test_sweep_on_a_read_only_directory(tmp_path, small_sweep, monkeypatch):
     assert_every_run_once(out, spec)
 
 
-def test_sweep_with_out_under_a_regular_file(tmp_path, small_sweep):
+def test_sweep_with_out_under_a_regular_file(tmp_path, small_sweep, call):
     spec_path, _ = small_sweep
     blocker = tmp_path / "a_file"
     blocker.write_text("keep me", encoding="utf-8")
