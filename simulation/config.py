@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import Field, ValidationInfo, model_validator
 
@@ -21,6 +23,20 @@ class ScenarioConfig(ModelParams):
     name: str = Field("unnamed", max_length=200, description="Scenario name used in outputs.")
     description: str = Field("", max_length=10_000)
     levers: list[AnyLever] = Field(default_factory=list, max_length=1000)
+
+    def with_overrides(
+        self, overrides: Sequence[str] | Mapping[str, Any], source: str = "overrides"
+    ) -> ScenarioConfig:
+        """A copy with values replaced by dotted keys (``{"police.p_dissuade": 0.5}``).
+
+        Validated exactly as a scenario file is (defaults fill partial tables; a shortened
+        period leaves out the levers it does not reach, with a note), so a bad key or value
+        raises :class:`simulation.errors.ScenarioError` naming ``source``, the key, what is
+        allowed and what was given. ``KEY=VALUE`` strings are read as ``--set`` reads them.
+        """
+        from simulation.scenario import override_config  # noqa: PLC0415 - it imports this module
+
+        return override_config(self, overrides, source)
 
     @model_validator(mode="after")
     def _levers_inside_run(self, info: ValidationInfo) -> ScenarioConfig:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -51,7 +51,6 @@ from simulation.police import (
     PublicityOffice,
 )
 from simulation.residents import Residents
-from simulation.scenario import load_scenario_text, scenario_to_toml
 from simulation.streams import RandomStreams, choice_without_replacement, stochastic_round
 from simulation.unique import runs, unique, unique_first, unique_inverse
 
@@ -141,17 +140,6 @@ _VICTIM_DIMS = [dim for dim, cats in VICTIM_DIMENSIONS for _ in cats]
 _VICTIM_VALUES = [cat.value for _, cats in VICTIM_DIMENSIONS for cat in cats]
 
 
-def override_scenario(config: ScenarioConfig, overrides: Mapping[str, Any]) -> ScenarioConfig:
-    """``config`` with values replaced by keyword overrides (``__`` stands for a dot).
-
-    Validated exactly like a scenario file, so a bad keyword gives a :class:`ScenarioError`.
-    """
-    dotted = {key.replace("__", "."): value for key, value in overrides.items()}
-    return load_scenario_text(
-        scenario_to_toml(config), source="keyword arguments", overrides=dotted
-    )
-
-
 def _normalise_rows(weights: np.ndarray) -> np.ndarray:
     """Rows of ``weights`` scaled to sum to 1 (a row of zeros becomes uniform)."""
     total = weights.sum(axis=1, keepdims=True)
@@ -218,7 +206,9 @@ class FraudModel(mesa.Model):
             raise ValueError(f"rng must be a non-negative integer seed, got {rng!r}")
         super().__init__(rng=int(rng))
         if overrides:
-            config = override_scenario(config or ScenarioConfig(), overrides)
+            # Keyword arguments name dotted keys with `__` for the dots (mesa.batch_run).
+            dotted = {key.replace("__", "."): value for key, value in overrides.items()}
+            config = (config or ScenarioConfig()).with_overrides(dotted, "keyword arguments")
         self.config = config if config is not None else ScenarioConfig()
         self.seed = int(rng)
         self.check_invariants = check_invariants

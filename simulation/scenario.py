@@ -68,6 +68,7 @@ __all__ = [
     "load_scenario_text",
     "main",
     "nearest_name",
+    "override_config",
     "resolve_scenario_dict",
     "scenario_json_schema",
     "scenario_to_toml",
@@ -166,6 +167,28 @@ def load_scenario_text(
     data, origins = _resolve_raw(raw, base / "<string>", source, [])
     default_name = Path(source).stem if source.endswith(".toml") else None
     return _finish(data, origins, source, default_name, overrides)
+
+
+def override_config(
+    config: ScenarioConfig,
+    overrides: Sequence[str] | Mapping[str, Any],
+    source: str = MAPPING_SOURCE,
+) -> ScenarioConfig:
+    """``config`` with values replaced by overrides, validated as a scenario file is.
+
+    The scenario is changed as data (its dict), never written out and parsed again; the
+    result equals loading the scenario's file with the same overrides.
+
+    Args:
+        config: a validated scenario.
+        overrides: as for :func:`load_scenario`: ``KEY=VALUE`` strings or dotted keys to values.
+        source: name of the scenario in messages.
+
+    Raises:
+        ScenarioError: an override names an unknown key or makes the scenario invalid.
+    """
+    data = config.model_dump(mode="python", exclude_none=True)
+    return _finish(data, {}, source, None, overrides)
 
 
 def resolve_scenario_dict(path: str | os.PathLike[str]) -> dict[str, Any]:

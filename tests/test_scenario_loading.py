@@ -594,3 +594,22 @@ def test_the_baseline_runs_shortened_on_the_command_line(tmp_path, capsys):
     assert "anti_fraud_app" not in manifest["scenario_toml"], (
         "the manifest's resolved scenario should hold only the levers that acted"
     )
+
+
+# --- overrides as data --------------------------------------------------------------------------
+
+
+def test_with_overrides_equals_loading_the_file_with_the_same_overrides():
+    path = ROOT / "scenarios" / "baseline.toml"
+    overrides = {"police.p_dissuade": 0.5, "levers.0.intensity": 2.0, "run.scale": 5000.0}
+    from_file = load_scenario(path, overrides)
+    as_data = load_scenario(path).with_overrides(overrides)
+    assert as_data == from_file, "expected with_overrides to equal loading with the overrides"
+    assert as_data.police.p_dissuade == 0.5, "expected the override to be applied"
+
+
+def test_with_overrides_refuses_an_unknown_key_naming_it():
+    config = ScenarioConfig()
+    with pytest.raises(ScenarioError, match=r"overrides: police\.p_dissuad: unknown key") as err:
+        config.with_overrides({"police.p_dissuad": 0.5})
+    assert "p_dissuade" in str(err.value), "expected the nearest valid key to be suggested"
