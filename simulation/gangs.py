@@ -7,9 +7,10 @@ phone cards and first-level mule accounts bought on the black market, cash, a po
 ten fraud types, and a perceived risk that rises with arrests and seizures and decays.
 
 A gang's numbers live in a row of the model's :class:`GangTable` (one column per attribute,
-one row per live gang, :mod:`simulation.agent_table` says why), and the gang reads and writes
-them through its attributes; the phases of the day that ask every gang the same question read
-the columns instead.
+one row per live gang, :mod:`simulation.tables`), and the gang reads and writes them through its
+attributes; the phases of the day that ask every gang the same question read the columns
+instead. The gangs' lives (founding, arrests, break-ups, adaptation) are
+:mod:`simulation.gang_population`'s.
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from simulation.agent_table import AgentTable, Stored
 from simulation.categories import FRAUD_TYPES, Role
+from simulation.tables import AgentTable, Stored
 
 if TYPE_CHECKING:
     from simulation.params import GangParams
 
 
 class GangTable(AgentTable):
-    """The numbers of every live gang (:mod:`simulation.agent_table`), rows in id order."""
+    """The numbers of every live gang (:mod:`simulation.tables`), rows in id order."""
 
     COLUMNS: ClassVar[dict[str, tuple[type, int]]] = {
         "unique_id": (np.int64, 0),
