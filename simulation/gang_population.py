@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.categories import COUNTRIES, FRAUD_TYPES, ResidentStatus, Role
+from simulation.categories import COUNTRIES, ResidentStatus, Role
 from simulation.gangs import Gang, GangTable, learn
 from simulation.levers import toward_one
 from simulation.streams import Stream
@@ -34,8 +34,6 @@ class GangPopulation:
         table: the live gangs' numbers, one row per gang in id order (its ``agents`` are the
             :class:`Gang` s).
         founding_shares: the portfolio shares new gangs start from, by fraud type.
-        paid_today: today's victim payments by gang, for learning: (gang ids, revenue by fraud
-            type, number of payments), or None before any payment.
     """
 
     def __init__(self, model: FraudModel) -> None:
@@ -46,7 +44,6 @@ class GangPopulation:
         self.founding_shares = np.array(
             [t.portfolio_share for t in model.config.fraud_types.in_order()]
         )
-        self.paid_today: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._revenue_ref: float | None = None
 
     def __len__(self) -> int:
@@ -163,8 +160,7 @@ class GangPopulation:
         gangs = self.table
         gang_list = list(gangs.agents)  # the table's rows move when gangs break up below
         n = len(gang_list)
-        revenue_today, payments_today = self._payments_by_row()
-        learn(gangs, revenue_today, payments_today, g, rng)
+        learn(gangs, g, rng)
         if not n:
             return
         # Profits paid out to funders and members.
@@ -213,24 +209,6 @@ class GangPopulation:
         )
         for i in ending.nonzero()[0].tolist():
             self.remove(gang_list[i], destroyed=False)
-
-    def _payments_by_row(self) -> tuple[np.ndarray, np.ndarray]:
-        """Today's revenue by gang and fraud type, and payments by gang, in table rows."""
-        gangs = self.table
-        n = len(gangs)
-        if self.paid_today is None:
-            return np.zeros((n, len(FRAUD_TYPES))), np.zeros(n)
-        ids, revenue, payments = self.paid_today
-        if ids.size == n and (ids == gangs["unique_id"]).all():
-            return revenue, payments.astype(np.float64)
-        # Gangs paid today have been destroyed since: keep the rows of the others.
-        rows = gangs.rows_of(ids)
-        alive = rows >= 0
-        revenue_today = np.zeros((n, len(FRAUD_TYPES)))
-        payments_today = np.zeros(n)
-        revenue_today[rows[alive]] = revenue[alive]
-        payments_today[rows[alive]] = payments[alive]
-        return revenue_today, payments_today
 
     def _move_abroad(self, gang: Gang, rng: np.random.Generator) -> None:
         m = self.model

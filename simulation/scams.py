@@ -197,8 +197,10 @@ class Scams:
         """Scams due today take a payment each; the first payment makes a case."""
         m = self.model
         # Counted afresh from today's payments, for the gangs' card buying and learning.
-        m.gangs.table["payments_waiting"] = 0
-        m.gangs.paid_today = None
+        gangs = m.gangs.table
+        gangs["payments_waiting"] = 0
+        gangs["payments_today"] = 0
+        gangs["revenue_today"] = 0.0
         s = self.scams
         if not len(s):
             return
@@ -220,7 +222,6 @@ class Scams:
         gids, first, counts = runs(gang_ids[order])
         rank = np.empty(due.size, dtype=np.int64)
         rank[order] = np.arange(due.size) - first.repeat(counts)
-        gangs = m.gangs.table
         gang_rows = gangs.rows_of(gids)
         room = account_capacity(gangs, gang_rows, g)
         capacity = np.empty(due.size, dtype=np.int64)
@@ -283,11 +284,10 @@ class Scams:
         # Revenue and payments by gang (table row) and type, for the gangs' learning.
         gangs = m.gangs.table
         n_gangs, n_types = len(gangs), len(FRAUD_TYPES)
-        revenue = np.bincount(
+        gangs["revenue_today"] += np.bincount(
             gang_row * n_types + ftype, weights=amount, minlength=n_gangs * n_types
         ).reshape(n_gangs, n_types)
-        payments = np.bincount(gang_row, minlength=n_gangs)
-        m.gangs.paid_today = (gangs["unique_id"].copy(), revenue, payments)
+        gangs["payments_today"] += np.bincount(gang_row, minlength=n_gangs)
         laundering = m.laundering
         bank = rng.integers(0, len(laundering.banks), size=rows.size)
         laundering.ledger.deposit(
