@@ -129,12 +129,15 @@ class GangPopulation:
     def remove(self, gang: Gang, *, destroyed: bool) -> None:
         """End a gang: its scams stop, free members go home, its cash is seized or kept.
 
+        All of that happens now, and the gang does nothing more; its row in the table goes at
+        the end of the day (:meth:`drop_removed`), so that no phase sees rows move.
+
         Args:
             gang: the gang.
             destroyed: True when police dismantled it (counted in ``gangs_destroyed``, cash
                 seized), False when it broke up by itself (``gangs_broken_up``).
         """
-        if gang._table is not self.table:  # gone already
+        if not self.table.is_live(gang):  # gone already
             return
         m = self.model
         self.release(gang, gang.all_members())
@@ -145,9 +148,13 @@ class GangPopulation:
             m.money.retired_yuan += gang.cash_yuan
             m.tally.count("gangs_broken_up")
         gang.cash_yuan = 0.0
-        self.table.remove(gang)
+        self.table.request_removal(gang)
         m.scams.end_scams_of(gang.unique_id)
-        gang.remove()
+
+    def drop_removed(self) -> None:
+        """The gangs ended today leave the table and the model."""
+        for gang in self.table.drop_removed():
+            gang.remove()
 
     # ---------------------------------------------------------------------------- adaptation
     def adapt(self) -> None:
@@ -158,7 +165,7 @@ class GangPopulation:
         recruit_rng = m.streams[Stream.GANG_RECRUIT]
         res = m.residents
         gangs = self.table
-        gang_list = list(gangs.agents)  # the table's rows move when gangs break up below
+        gang_list = gangs.agents
         n = len(gang_list)
         learn(gangs, g, rng)
         if not n:
@@ -179,15 +186,18 @@ class GangPopulation:
         gangs["cash_yuan"] = cash - payout
         gangs["risk"] = risk
         gangs["risk_events"] = 0.0
-        moving = ~gangs["overseas"] & (
-            rng.random(n) < np.minimum(1.0, g.p_move_abroad_per_risk * risk)
+        live = ~gangs["removed"]  # gangs ended earlier today do nothing more
+        moving = (
+            live
+            & ~gangs["overseas"]
+            & (rng.random(n) < np.minimum(1.0, g.p_move_abroad_per_risk * risk))
         )
         for i in moving.nonzero()[0].tolist():
             self._move_abroad(gang_list[i], rng)
         # Recruiters bring in operators until the gang is a few times its founding size.
         members = gangs["n_members"].astype(np.float64)
         founding = np.maximum(gangs["founding_size"], 1).astype(np.float64)
-        room = np.maximum(0.0, 1.0 - members / (g.size_cap_factor * founding))
+        room = np.where(live, np.maximum(0.0, 1.0 - members / (g.size_cap_factor * founding)), 0.0)
         recruiters = gangs["n_recruiters"].astype(np.float64)
         rate = recruiters * g.recruits_per_recruiter_per_day + g.recruits_per_gang_per_day
         n_recruits = recruit_rng.poisson(rate * room)
@@ -201,7 +211,7 @@ class GangPopulation:
         # make contacts for a fortnight (no cards; its funder gives up).
         stranded = np.where(gangs["phone_cards"] == 0, gangs["days_without_cards"] + 1, 0)
         gangs["days_without_cards"] = stranded
-        ending = (
+        ending = live & (
             (gangs["n_leaders"] == 0)
             | (gangs["n_members"] < g.n_members_min)
             | (gangs["n_operators"] == 0)
@@ -232,13 +242,14 @@ class GangPopulation:
         g = self.params
         rng = m.streams[Stream.GANG_FOUND]
         gangs = self.table
-        operators = int(gangs["n_operators"].sum())
+        live = ~gangs["removed"]
+        operators = int(gangs["n_operators"][live].sum())
         # Would-be founders look at what an operator nets: revenue less what cards cost. More
         # gangs bid card prices up, which holds founding back (the market's negative feedback).
-        if len(gangs):
-            revenue = gangs["revenue_yuan"].sum()
+        if live.any():
+            revenue = gangs["revenue_yuan"][live].sum()
             # Python's sum adds the rates in gang order, as the founders tally them.
-            profit = float(revenue - sum(gangs["spend_rate"].tolist()))
+            profit = float(revenue - sum(gangs["spend_rate"][live].tolist()))
         else:
             profit = 0.0
         profit = profit / operators if operators else 0.0
@@ -250,7 +261,7 @@ class GangPopulation:
         else:
             ratio = max(profit, 0.0) / self._revenue_ref
             attractiveness = min(max(ratio**g.founding_elasticity, 0.0), 3.0)
-        domestic = gangs["risk"][~gangs["overseas"]]
+        domestic = gangs["risk"][live & ~gangs["overseas"]]
         pressure = float(domestic.sum() / domestic.size) if domestic.size else 0.0  # mean
         p_abroad = toward_one(g.overseas_share, min(1.0, g.new_gang_abroad_per_risk * pressure))
         n_new = int(rng.poisson(g.founding_rate_national_per_day / m.scale * attractiveness))

@@ -151,9 +151,16 @@ class CardMarket:
         CardBroker(self.model, cash_yuan=cash, table=self.brokers)
 
     def remove_broker(self, broker: CardBroker) -> None:
-        """A broker leaves the market (its stock and cash are dealt with by the caller)."""
-        self.brokers.remove(broker)
-        broker.remove()
+        """A broker leaves the market (its stock and cash are dealt with by the caller).
+
+        It trades no more; its row goes at the end of the day (:meth:`drop_removed`).
+        """
+        self.brokers.request_removal(broker)
+
+    def drop_removed(self) -> None:
+        """The brokers gone today leave the table and the model."""
+        for broker in self.brokers.drop_removed():
+            broker.remove()
 
     def seize_cards(self, phone: int, bank: int) -> None:
         """Count cards seized by police."""

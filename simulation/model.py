@@ -62,8 +62,9 @@ class FraudModel(mesa.Model):
        (:class:`~simulation.police.CrossBorderUnit`).
     10. **gang_adaptation** - gangs learn, feel pressure, move abroad, recruit, break up; new
         gangs are founded (:class:`~simulation.gang_population.GangPopulation`).
-    11. **end of day** - ended scams are removed, invariants are checked if asked, and a
-        reported day is collected by ``datacollector``.
+    11. **end of day** - the scams, gangs and brokers that ended today are removed (the one
+        point where rows leave the tables), invariants are checked if asked, and a reported
+        day is collected by ``datacollector``.
 
     Args:
         config: the resolved scenario (defaults to all default parameters, no levers).
@@ -209,8 +210,14 @@ class FraudModel(mesa.Model):
         return state
 
     def _end_day(self) -> None:
-        """Ended scams go; invariants are checked if asked; a reported day is collected."""
+        """What ended today goes; invariants are checked if asked; a reported day is collected.
+
+        Scams, gangs and brokers that ended during the day are removed here and nowhere else,
+        so every phase works on tables whose rows do not move.
+        """
         self.scams.drop_ended()
+        self.gangs.drop_removed()
+        self.market.drop_removed()
         if self.check_invariants:
             self.verify_invariants()
         if self.day_index >= 0:

@@ -292,7 +292,7 @@ class CrossBorderUnit(PoliceUnit):
         rng = m.streams[Stream.CROSS_BORDER]
         p_returnee_arrest = toward_one(p.police.p_returnee_arrest, s.p_returnee_arrest_gain)
         table = m.gangs.table
-        abroad = (table["overseas"] & (table["n_members"] > 0)).nonzero()[0]
+        abroad = (table["overseas"] & (table["n_members"] > 0) & ~table["removed"]).nonzero()[0]
         if not abroad.size:
             return
         gangs = [table.agents[i] for i in abroad.tolist()]

@@ -125,8 +125,12 @@ class AgentTable(Table):
     """A table whose rows are the numbers of ``mesa.Agent`` s, in the order they were added.
 
     Subclasses name their columns in :attr:`COLUMNS`; every such table has a ``unique_id``
-    column. Agents are added in the order of their ids (Mesa's ids increase), so that column is
-    sorted and :meth:`rows_of` finds agents by id with a binary search.
+    column, and a ``removed`` column of its own. Agents are added in the order of their ids
+    (Mesa's ids increase), so ``unique_id`` is sorted and :meth:`rows_of` finds agents by id
+    with a binary search.
+
+    An agent that leaves during a day is marked (:meth:`request_removal`) and keeps its row
+    until :meth:`drop_removed`, at the end of the day: rows never move while a phase works.
     """
 
     #: Column name to (dtype, width): width 0 for one number per agent, else a vector.
@@ -134,7 +138,7 @@ class AgentTable(Table):
 
     def __init__(self, capacity: int = 64) -> None:
         """Create an empty table."""
-        super().__init__(self.COLUMNS, capacity)
+        super().__init__({**self.COLUMNS, "removed": (np.bool_, 0)}, capacity)
         self.agents: list[Any] = []  # the agent of each row
 
     def add(self, agent: Any) -> None:
@@ -149,11 +153,22 @@ class AgentTable(Table):
         self._views.clear()
         agent._table, agent._row = self, row
 
-    def remove(self, agent: Any) -> None:
-        """Drop ``agent``'s row; the agent keeps its numbers in a table of its own."""
-        keep = np.ones(self._n, dtype=bool)
-        keep[agent._row] = False
-        self.keep(keep)
+    def request_removal(self, agent: Any) -> None:
+        """Mark ``agent`` as gone; its row stays until :meth:`drop_removed`."""
+        self._data["removed"][agent._row] = True
+
+    def is_live(self, agent: Any) -> bool:
+        """Whether ``agent`` has a row here and is not marked as gone."""
+        return agent._table is self and not self._data["removed"][agent._row]
+
+    def drop_removed(self) -> list[Any]:
+        """Drop the rows of every agent marked as gone; returns those agents, in row order."""
+        removed = self["removed"]
+        if not removed.any():
+            return []
+        gone = [self.agents[row] for row in removed.nonzero()[0].tolist()]
+        self.keep(~removed)
+        return gone
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the agents where ``mask`` is true; the others keep their numbers apart."""
@@ -181,9 +196,9 @@ class AgentTable(Table):
         return np.where(table_ids[rows] == ids, rows, -1)
 
     def agent(self, agent_id: int) -> Any | None:
-        """The agent with id ``agent_id``, or None if none here has it."""
+        """The live agent with id ``agent_id``, or None if none here has it or it is gone."""
         row = int(self.rows_of(np.asarray(agent_id)))
-        return None if row < 0 else self.agents[row]
+        return None if row < 0 or self._data["removed"][row] else self.agents[row]
 
 
 class Stored:
