@@ -28,6 +28,9 @@ from simulation.model import FraudModel
 from simulation.outputs import to_national
 from simulation.scenario import load_scenario
 
+# Long runs (many seeds or whole periods): left out of the fast subset, -m "not slow".
+pytestmark = pytest.mark.slow
+
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "no_intervention.toml"
 SCALES = (2_000.0, 1_000.0)
 SEEDS = tuple(range(8))
