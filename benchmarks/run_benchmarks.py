@@ -315,7 +315,7 @@ def child_model(spec: dict[str, Any]) -> dict[str, Any]:
     t3 = time.perf_counter()
     c3 = time.process_time()
     rss_after_build = _self_peak_rss()
-    gangs_at_start = len(model.gang_by_id)
+    gangs_at_start = len(model.gangs)
     phase_s: dict[str, float] = {}
     if spec.get("phases"):
         names = [n for n in dir(FraudModel) if n.startswith("_phase_")]

@@ -23,7 +23,7 @@ Usage::
 Text outside the markers is written by hand and never touched. What the code cannot say is kept
 here, next to the generator, and checked against the code: the source of a parameter
 (:data:`SOURCES`, :data:`LEVER_SOURCES`) and what each random stream decides
-(:data:`STREAM_DECISIONS`).
+(:class:`simulation.streams.Stream`).
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from simulation.levers import LEVER_TYPES, Lever, Phase
-from simulation.model import DAILY_COUNTERS, DAILY_STATES
-from simulation.outputs import DAILY_COLUMNS, LONG_TABLES
+from simulation.outputs import DAILY_COLUMNS, LONG_TABLES, STATE_COLUMNS
 from simulation.params import ModelParams
 from simulation.scenario import _FALLBACK_DESCRIPTIONS, _unit, load_scenario
+from simulation.streams import Stream
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD_PATH = ROOT / "docs" / "ODD.md"
@@ -146,33 +146,6 @@ LEVER_SOURCES: dict[str, str] = {
 }
 """What the seed says about each lever type (for the levers of ``scenarios/baseline.toml``)."""
 
-STREAM_DECISIONS: dict[str, str] = {
-    "init.population": "residents' group, age band, savings, seller and recruit flags, region",
-    "init.gangs": "initial brokers and gangs (location, members, portfolio, dens, country)",
-    "app.adoption": "how many residents install the app, and who",
-    "app.warning": "app warnings on delivered contacts (a stream of its own, so that switching "
-    "the app on leaves everyone's engagement draws as they were)",
-    "market.sell": "offers, sellers, cards per sale, punishment, buyer broker",
-    "market.crackdown": "broker destruction and stock seizures, gang stock seizures, clearing",
-    "market.buy": "rationing and which brokers' stock is sold",
-    "market.entry": "new brokers",
-    "contact": "contacts per gang and type; channels and interception of non-candidates",
-    "engage": "engagement candidates per gang and type, their channels, identities, acceptance",
-    "scam.script": "start hour, time to first payment, planned loss",
-    "warning": "warning capacity rounding, detection, dissuasion, flagged residents",
-    "scam.abandon": "abandonment",
-    "payment": "victims lost without an account, bank of deposit, hops and first hop time, "
-    "intervals between payments",
-    "report": "whether and when victims report",
-    "laundering": "screening per hop, time to the next hop",
-    "investigation": "capacity rounding, cracking, arrests, leader identification, raids",
-    "cross_border": "repatriation, surrender, return home, returnee arrest",
-    "cross_border.exit": "exit control on recruits and on members of gangs moving abroad",
-    "gang.adapt": "noise in judging returns, moving abroad, host country",
-    "gang.recruit": "numbers of recruits and who they are",
-    "gang.found": "number, location and founding draws of new gangs",
-}
-"""What each named random stream decides (ODD section 11.1)."""
 
 UNIT_OVERRIDES: dict[str, str] = {
     "gangs.contacts_per_operator_per_day": "contacts per operator per day",
@@ -547,31 +520,30 @@ def _collect_streams(
             isinstance(child, ast.Subscript)
             and isinstance(child.value, ast.Attribute)
             and child.value.attr == "streams"
-            and isinstance(child.slice, ast.Constant)
-            and isinstance(child.slice.value, str)
+            and isinstance(child.slice, ast.Attribute)
+            and isinstance(child.slice.value, ast.Name)
+            and child.slice.value.id == "Stream"
         ):
             where = f"`{module}.{'.'.join(scope)}`"
-            places = uses.setdefault(child.slice.value, [])
+            places = uses.setdefault(Stream[child.slice.attr].value, [])
             if where not in places:
                 places.append(where)
         _collect_streams(child, scope, module, uses)
 
 
 def streams_block() -> str:
-    """The named random streams found in the code, with what each decides."""
+    """The declared random streams (:class:`simulation.streams.Stream`), where each is drawn."""
     uses = stream_uses()
-    order = [s for s in STREAM_DECISIONS if s in uses] + sorted(set(uses) - set(STREAM_DECISIONS))
     rows = [
-        [
-            f"`{name}`",
-            STREAM_DECISIONS.get(name, "*(not described: add it to docs/odd_tables.py)*"),
-            ", ".join(uses[name]),
-        ]
-        for name in order
+        [f"`{stream.value}`", stream.decides, ", ".join(uses.get(stream.value, ["*(unused)*"]))]
+        for stream in Stream
     ]
     return "\n\n".join(
         [
-            '<!-- from the streams["..."] draws in simulation/*.py; do not edit by hand -->',
+            (
+                "<!-- from simulation.streams.Stream and the draws in simulation/*.py; "
+                "do not edit by hand -->"
+            ),
             table(["stream", "decisions", "drawn in"], rows),
         ]
     )
@@ -583,7 +555,7 @@ def daily_outputs_block() -> str:
     for name, col in DAILY_COLUMNS.items():
         if name == "date":
             kind = "key"
-        elif name in DAILY_STATES:
+        elif name in STATE_COLUMNS:
             kind = "state"
         elif name.startswith("effort_"):
             kind = "effort"
@@ -804,52 +776,65 @@ def render(text: str, generated: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), problems
 
 
+def _dotted(node: ast.expr) -> str | None:
+    """``self.police.card_unit.act`` -> ``police.card_unit.act`` (None if not on ``self``)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and node.id == "self" and parts:
+        return ".".join(reversed(parts))
+    return None
+
+
 def step_calls(path: Path = MODEL_PATH) -> list[str]:
-    """The methods ``FraudModel.step()`` calls on ``self``, in order (parsed, not run)."""
+    """The calls ``FraudModel.step()`` makes, in order, as dotted names below ``self``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == "FraudModel":
             for item in node.body:
                 if isinstance(item, ast.FunctionDef) and item.name == "step":
                     return [
-                        call.func.attr
+                        name
                         for stmt in item.body
                         if isinstance(stmt, ast.Expr)
                         and isinstance(call := stmt.value, ast.Call)
-                        and isinstance(call.func, ast.Attribute)
-                        and isinstance(call.func.value, ast.Name)
-                        and call.func.value.id == "self"
+                        and (name := _dotted(call.func)) is not None
                     ]
     raise LookupError(f"no FraudModel.step in {path}")
 
 
 _SECTION_3 = re.compile(r"^## 3 .*?(?=^## )", re.MULTILINE | re.DOTALL)
-_PHASE_ITEM = re.compile(r"^\d+\.\s+\*\*([\w ]+)\*\*\s+\(`(\w+)`\)", re.MULTILINE)
+_PHASE_ITEM = re.compile(r"^\d+\.\s+\*\*([\w ]+)\*\*\s+\(((?:`[\w.]+`(?:,\s*)?)+)\)", re.MULTILINE)
 
 
-def odd_phase_methods(text: str) -> list[str]:
-    """The methods named by the numbered list of ODD section 3, in order."""
+def odd_phases(text: str) -> list[tuple[str, list[str]]]:
+    """The numbered list of ODD section 3: each item's name and the calls it names, in order."""
     section = _SECTION_3.search(text)
     if section is None:
         return []
-    return [m.group(2) for m in _PHASE_ITEM.finditer(section.group(0))]
+    return [
+        (m.group(1), re.findall(r"`([\w.]+)`", m.group(2)))
+        for m in _PHASE_ITEM.finditer(section.group(0))
+    ]
 
 
 def phase_problems(text: str) -> list[str]:
     """Differences between ODD section 3, ``FraudModel.step()`` and the ``Phase`` enum."""
     problems = []
     code = step_calls()
-    odd = odd_phase_methods(text)
+    items = odd_phases(text)
+    odd = [call for _, calls in items for call in calls]
     if odd != code:
         diff = "\n".join(difflib.unified_diff(odd, code, "ODD section 3", "step()", lineterm=""))
         problems.append(
-            "the numbered phase list of ODD section 3 (items `N. **name** (`_method`)`) does not "
-            "follow FraudModel.step(); rewrite section 3 by hand:\n" + diff
+            "the numbered phase list of ODD section 3 (items `N. **name** (`call`, ...)`) does "
+            "not follow FraudModel.step(); rewrite section 3 by hand:\n" + diff
         )
-    phases = [c.removeprefix("_phase_") for c in code if c.startswith("_phase_")]
     enum = [p.value for p in Phase]
+    phases = [name for name, _ in items if name in enum]
     if phases != enum:
-        problems.append(f"the Phase enum order {enum} differs from step()'s phases {phases}")
+        problems.append(f"the Phase enum order {enum} differs from ODD section 3's {phases}")
     return problems
 
 
@@ -857,24 +842,14 @@ def consistency_problems() -> list[str]:
     """Data kept by hand in this module that no longer matches the code."""
     problems = []
     uses = stream_uses()
-    for name in sorted(set(uses) - set(STREAM_DECISIONS)):
-        problems.append(
-            f"stream {name!r} is drawn in {', '.join(uses[name])}, but STREAM_DECISIONS in "
-            "docs/odd_tables.py does not say what it decides"
-        )
-    for name in sorted(set(STREAM_DECISIONS) - set(uses)):
-        problems.append(f"STREAM_DECISIONS in docs/odd_tables.py names {name!r}, drawn nowhere")
+    for name in sorted(set(Stream) - set(uses)):
+        problems.append(f"simulation.streams.Stream declares {name!r}, drawn nowhere")
     known = _known_keys()
     for key in sorted(set(SOURCES) | set(UNIT_OVERRIDES)):
         if key not in known:
             problems.append(f"docs/odd_tables.py has a source or unit for {key!r}: no such key")
     for key in sorted(set(LEVER_SOURCES) - set(LEVER_TYPES)):
         problems.append(f"LEVER_SOURCES in docs/odd_tables.py names {key!r}: no such lever type")
-    if ["date", *DAILY_COUNTERS, *DAILY_STATES] != list(DAILY_COLUMNS):
-        problems.append(
-            "the daily columns of FraudModel (DAILY_COUNTERS, DAILY_STATES) differ from the "
-            "contract simulation.outputs.DAILY_COLUMNS"
-        )
     return problems
 
 

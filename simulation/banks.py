@@ -10,18 +10,29 @@ the chain. Frozen money goes back to the victim after ``return_days``.
 Time inside a day matters here (the "golden window" is the first 30-60 minutes), so parcels
 carry times in hours since the model's first day and each day's hops are worked through in
 time order.
+
+:class:`Laundering` is the laundering phase of the day: reports due today reach the police and
+trigger stop requests, parcels move, gangs get their cash, frozen money goes back to victims.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from simulation.columns import ColumnTable
+from simulation.levers import toward_one
 from simulation.params import BankParams
-from simulation.unique import unique
+from simulation.streams import Stream
+from simulation.tables import Table
+from simulation.unique import unique, unique_inverse
+
+if TYPE_CHECKING:
+    from simulation.model import FraudModel
+
+HOURS_PER_DAY = 24.0
 
 
 class Bank(mesa.Agent):
@@ -52,7 +63,6 @@ class LaunderingDay:
     screened_yuan: float
     stopped_by_victim: np.ndarray  # victim index per freeze
     stopped_amount: np.ndarray  # yuan per freeze
-    hops: int
     stopped_bank: np.ndarray  # bank index per freeze
 
 
@@ -62,7 +72,7 @@ class MuleLedger:
     def __init__(self, params: BankParams) -> None:
         """Create an empty ledger."""
         self.params = params
-        self.parcels = ColumnTable(
+        self.parcels = Table(
             {
                 "case": np.int64,
                 "victim": np.int64,
@@ -156,7 +166,7 @@ class MuleLedger:
         if act.size == 0:
             empty = np.empty(0)
             none = np.empty(0, dtype=np.int64)
-            return LaunderingDay(empty, none, 0.0, 0.0, 0.0, none, empty, 0, none)
+            return LaunderingDay(empty, none, 0.0, 0.0, 0.0, none, empty, none)
         n_hops = int(hops_left[act].max())
         gaps = rng.exponential(p.hop_hours_mean, size=(act.size, n_hops - 1))
         since_next = np.zeros((act.size, n_hops))  # hours from the next hop to each hop
@@ -183,7 +193,6 @@ class MuleLedger:
         # A stop due today before the next hop freezes what is left.
         stopped = ~screened & ~last & (stop_at < day_end_hour) & (stop_at <= next_time)
         frozen = screened | stopped
-        hops = int(np.where(screened, screened_at + 1, reached).sum())
 
         remaining[act] = np.where(frozen, 0.0, kept)
         hops_left[act] = left - cashed
@@ -200,7 +209,6 @@ class MuleLedger:
             screened_yuan=screened_yuan,
             stopped_by_victim=t["victim"][act[frozen]],
             stopped_amount=kept[frozen],
-            hops=hops,
             stopped_bank=t["bank"][act[frozen]],
         )
         # Requests are removed with the parcels they no longer concern: drop empty parcels.
@@ -210,3 +218,108 @@ class MuleLedger:
     def nbytes(self) -> int:
         """Memory held, bytes."""
         return self.parcels.nbytes()
+
+
+class Laundering:
+    """The banks and the laundering chains of a model, and the day's laundering phase.
+
+    Args:
+        model: the model (scams, gangs, residents, police, policy, streams, tally).
+
+    Attributes:
+        banks: the banks and payment platforms.
+        ledger: money in transit through mule accounts.
+        frozen: money frozen by stops and screening, waiting to go back to its victim (victim,
+            yuan, model day of return).
+    """
+
+    def __init__(self, model: FraudModel) -> None:
+        """The banks, an empty ledger and nothing frozen."""
+        self.model = model
+        self.params = model.config.banks
+        self.banks = [Bank(model, self.params) for _ in range(self.params.n_banks)]
+        self.ledger = MuleLedger(self.params)
+        self.frozen = Table({"victim": np.int64, "amount_yuan": np.float64, "return_day": np.int64})
+
+    def act(self) -> None:
+        """Reports due today ask for stops; parcels move; cash reaches gangs; frozen money goes back."""
+        m = self.model
+        tally = m.tally
+        day_end = (m.day_index + 1) * HOURS_PER_DAY
+        state = m.policy
+        cases, hours = m.scams.reports_due(day_end)
+        if cases.size:
+            delay = np.array([b.stop_delay_hours for b in self.banks]) * (
+                1.0 - state.stop_delay_cut
+            )
+            reached = self.ledger.request_stop(cases, hours, delay)
+            tally.count("reports", cases.size)
+            tally.count("stop_requests", reached)
+            m.police.anti_fraud_centre.book_effort("stop_payment", cases.size)
+            tally.by_type["reports"] += np.bincount(
+                m.scams.cases["ftype"][cases], minlength=tally.by_type["reports"].size
+            )
+            m.police.investigation.queue.extend(cases.tolist())
+        p_screen = np.array(
+            [toward_one(b.p_screen_per_hop, state.p_screen_gain) for b in self.banks]
+        )
+        result = self.ledger.advance(m.streams[Stream.LAUNDERING], day_end, p_screen)
+        if result.cashed_out_yuan.size:
+            self._pay_gangs(result)
+        if result.stopped_amount.size:
+            self._freeze(result)
+        self._return_frozen()
+
+    def _pay_gangs(self, result: LaunderingDay) -> None:
+        """Cashed-out money reaches its gangs (or the members of gangs gone)."""
+        m = self.model
+        # Each gang gets its parcels' cash summed in parcel order, then added at once.
+        gangs = m.gangs.table
+        rows = gangs.rows_of(result.cashed_out_gang)
+        alive = rows >= 0
+        totals = np.bincount(
+            rows[alive], weights=result.cashed_out_yuan[alive], minlength=len(gangs)
+        )
+        paid = np.bincount(rows[alive], minlength=len(gangs)) > 0
+        gangs["cash_yuan"][paid] += totals[paid]
+        if not alive.all():  # the network still cashes out for members of gangs gone
+            _, inverse = unique_inverse(result.cashed_out_gang[~alive])
+            gone = np.bincount(inverse, weights=result.cashed_out_yuan[~alive])
+            for total in gone.tolist():  # one gang at a time, as each gang's members take it
+                m.money.retired_yuan += total
+        m.tally.count("cashed_out_yuan", float(result.cashed_out_yuan.sum()))
+        m.tally.count("crypto_yuan", result.crypto_yuan)
+
+    def _freeze(self, result: LaunderingDay) -> None:
+        """Money stopped or screened today is frozen at its bank until it goes back."""
+        m = self.model
+        tally = m.tally
+        tally.count("stopped_yuan", result.stopped_yuan)
+        tally.count("screened_yuan", result.screened_yuan)
+        tally.count("averted_yuan", result.stopped_yuan + result.screened_yuan)
+        by_bank = np.bincount(
+            result.stopped_bank, weights=result.stopped_amount, minlength=len(self.banks)
+        )
+        for bank, amount in zip(self.banks, by_bank.tolist(), strict=True):
+            bank.frozen_yuan += amount
+        return_day = m.day_index + round(self.params.return_days)
+        self.frozen.append(
+            victim=result.stopped_by_victim,
+            amount_yuan=result.stopped_amount,
+            return_day=return_day,
+        )
+
+    def _return_frozen(self) -> None:
+        """Frozen money whose day has come goes back to its victims."""
+        if not len(self.frozen):
+            return
+        m = self.model
+        back = self.frozen["return_day"] <= m.day_index
+        if back.any():
+            np.add.at(
+                m.residents.savings_yuan,
+                self.frozen["victim"][back],
+                self.frozen["amount_yuan"][back],
+            )
+            m.tally.count("recovered_yuan", float(self.frozen["amount_yuan"][back].sum()))
+            self.frozen.keep(~back)

@@ -13,8 +13,7 @@ class DailyCollector(mesa.DataCollector):
 
     Mesa deep-copies every reporter's value on every collection, so that a reporter returning
     a mutable object does not change earlier rows. The model's reporters return numbers and
-    timestamps, which cannot change, and the copies were a third of a small run's day; this
-    collector appends the values as they are. Everything else (``model_vars``, the tables,
+    timestamps, which cannot change, so this collector appends the values as they are. Everything else (``model_vars``, the tables,
     ``get_model_vars_dataframe``, what ``mesa.batch_run`` reads) is Mesa's.
     """
 
@@ -39,7 +38,7 @@ class DailyCollector(mesa.DataCollector):
 
         The same as :meth:`collect` when each model reporter would return ``row[name]``: a
         model whose reporters all read one dict of the day's values hands over the dict, and
-        the collector does not call one reporter per column (70 calls a day).
+        the collector does not call one reporter per column.
         """
         self._collection_steps.append(model.time)
         for name, column in self.model_vars.items():
@@ -49,8 +48,7 @@ class DailyCollector(mesa.DataCollector):
         """Append rows to table ``name``: one sequence of values per column.
 
         The columns come in the order the table declared them, all of one length. The same as
-        one ``add_table_row`` per row, without a dict per row or per call: the model's tables
-        take about 30 rows a day, and row by row they cost as much as a phase of the model.
+        one ``add_table_row`` per row, without a dict per row.
 
         Raises:
             ValueError: not one sequence per column of the table.

@@ -7,9 +7,10 @@ phone cards and first-level mule accounts bought on the black market, cash, a po
 ten fraud types, and a perceived risk that rises with arrests and seizures and decays.
 
 A gang's numbers live in a row of the model's :class:`GangTable` (one column per attribute,
-one row per live gang, :mod:`simulation.agent_table` says why), and the gang reads and writes
-them through its attributes; the phases of the day that ask every gang the same question read
-the columns instead.
+one row per live gang, :mod:`simulation.tables`), and the gang reads and writes them through its
+attributes; the phases of the day that ask every gang the same question read the columns
+instead. The gangs' lives (founding, arrests, break-ups, adaptation) are
+:mod:`simulation.gang_population`'s.
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from simulation.agent_table import AgentTable, Stored
 from simulation.categories import FRAUD_TYPES, Role
+from simulation.tables import AgentTable, Stored
 
 if TYPE_CHECKING:
     from simulation.params import GangParams
 
 
 class GangTable(AgentTable):
-    """The numbers of every live gang (:mod:`simulation.agent_table`), rows in id order."""
+    """The numbers of every live gang (:mod:`simulation.tables`), rows in id order."""
 
     COLUMNS: ClassVar[dict[str, tuple[type, int]]] = {
         "unique_id": (np.int64, 0),
@@ -52,6 +53,8 @@ class GangTable(AgentTable):
         "payment_rate": (np.float64, 0),
         "spend_rate": (np.float64, 0),
         "spend_today": (np.float64, 0),
+        "revenue_today": (np.float64, len(FRAUD_TYPES)),
+        "payments_today": (np.int64, 0),
         "payments_waiting": (np.int64, 0),
         "days_without_cards": (np.int64, 0),
         "founding_size": (np.int64, 0),
@@ -99,7 +102,9 @@ class Gang(mesa.Agent):
     revenue_yuan = Stored()
     payment_rate = Stored()  # smoothed victim payments per day
     spend_rate = Stored()  # smoothed spending on cards, yuan per day
-    spend_today = Stored()
+    spend_today = Stored()  # spent on cards today, yuan
+    revenue_today = Stored()  # victims' payments today by fraud type, yuan
+    payments_today = Stored()  # victim payments taken today
     payments_waiting = Stored()  # payments that found no account today
     days_without_cards = Stored()  # consecutive days with no phone card to work with
     founding_size = Stored()  # members when founded; recruitment stops at a multiple of it
@@ -281,13 +286,7 @@ def use_accounts(
     gangs["account_wear"][rows] = worn % per_account
 
 
-def learn(
-    gangs: Columns,
-    revenue_today: np.ndarray,
-    payments_today: np.ndarray,
-    params: GangParams,
-    rng: np.random.Generator,
-) -> None:
+def learn(gangs: Columns, params: GangParams, rng: np.random.Generator) -> None:
     """Each gang updates its memory of revenue and shifts effort toward what pays.
 
     A gang compares revenue per unit of effort across fraud types and moves a share of its
@@ -297,9 +296,8 @@ def learn(
     day has one such decision per gang and numpy is cheaper on one matrix than on many rows.
 
     Args:
-        gangs: the gangs' columns (a :class:`GangTable`), rows in a stable order.
-        revenue_today: yuan received today, gangs x fraud types.
-        payments_today: victim payments taken today, per gang.
+        gangs: the gangs' columns (a :class:`GangTable`), with today's revenue by fraud type
+            (``revenue_today``, yuan) and payments (``payments_today``).
         params: gang parameters (memory, switching rate).
         rng: the stream for the gangs' noisy judgement of returns.
     """
@@ -307,8 +305,9 @@ def learn(
         return
     memory = np.exp(-1.0 / params.risk_memory_days)
     portfolio = gangs["portfolio"]
-    revenue = memory * gangs["revenue_yuan"] + (1.0 - memory) * revenue_today
+    revenue = memory * gangs["revenue_yuan"] + (1.0 - memory) * gangs["revenue_today"]
     spend = memory * gangs["spend_rate"] + (1.0 - memory) * gangs["spend_today"]
+    payments_today = gangs["payments_today"].astype(np.float64)
     rates = memory * gangs["payment_rate"] + (1.0 - memory) * payments_today
     # Gangs do not know returns exactly: a small jitter also breaks ties.
     jitter = rng.uniform(0.9, 1.1, size=revenue.shape)

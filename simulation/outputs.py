@@ -27,7 +27,11 @@ from simulation.levers import LEVER_TYPES
 
 __all__ = [
     "DAILY_COLUMNS",
+    "FLOW_COLUMNS",
     "LONG_TABLES",
+    "LONG_TABLE_COUNTERS",
+    "LONG_TABLE_KEYS",
+    "STATE_COLUMNS",
     "SUMMARY_ROWS",
     "Column",
     "column_scales",
@@ -167,6 +171,12 @@ _STATES: tuple[Column, ...] = (
 DAILY_COLUMNS: dict[str, Column] = {c.name: c for c in (_DATE, *_FLOWS, *_EFFORT, *_STATES)}
 """The daily table's columns by name, in the order of the daily table."""
 
+FLOW_COLUMNS: tuple[str, ...] = tuple(c.name for c in (*_FLOWS, *_EFFORT))
+"""The daily table's flows (summed over the day as it happens), after ``date``, in order."""
+
+STATE_COLUMNS: tuple[str, ...] = tuple(c.name for c in _STATES)
+"""The daily table's states (read at the end of the day), after the flows, in order."""
+
 _KEYS: dict[str, Column] = {
     "fraud_type": _c(
         "fraud_type", "category", "Fraud type (simulation.categories.FraudType value).", False
@@ -211,6 +221,18 @@ LONG_TABLES: dict[str, tuple[Column, ...]] = {
 }
 """The long tables' columns, in order: one row per date and category. Their values have the
 same meaning as the daily columns of the same name, split by the category."""
+
+LONG_TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    name: tuple(c.name for c in columns if c.name == "date" or c.name in _KEYS)
+    for name, columns in LONG_TABLES.items()
+}
+"""Each long table's key columns (the date and the category), in order."""
+
+LONG_TABLE_COUNTERS: dict[str, tuple[str, ...]] = {
+    name: tuple(c.name for c in columns if c.name not in LONG_TABLE_KEYS[name])
+    for name, columns in LONG_TABLES.items()
+}
+"""Each long table's counters (the columns after its keys), in order."""
 
 _ALL_COLUMNS: dict[str, Column] = {
     c.name: c for cols in (DAILY_COLUMNS.values(), *LONG_TABLES.values()) for c in cols

@@ -2,11 +2,15 @@
 
 Each unit acts in one phase of the day with its standing capacity (from
 :class:`simulation.params.PoliceParams`) plus whatever today's levers added
-(:class:`simulation.levers.PolicyState`), and books the officer-hours it spent per lever.
+(:class:`simulation.levers.PolicyState`), and books the officer-hours it spent per lever. Units
+reach gangs through :class:`simulation.gang_population.GangPopulation`, scams and cases through
+:class:`simulation.scams.Scams`, and the card market through
+:class:`simulation.market.CardMarket`; :class:`Police` holds the units of a model.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 import mesa
@@ -15,7 +19,7 @@ import numpy as np
 from simulation.categories import Role
 from simulation.gangs import clear_cards
 from simulation.levers import toward_one
-from simulation.streams import stochastic_round
+from simulation.streams import Stream, stochastic_round
 from simulation.unique import unique
 
 if TYPE_CHECKING:
@@ -32,7 +36,7 @@ class PoliceUnit(mesa.Agent):
         """Add ``actions`` times the lever's officer-hours per action to today's effort."""
         hours = self.model.policy.officer_hours.get(lever_type)
         if hours is not None and actions > 0:
-            self.model.count(f"effort_{lever_type}_hours", actions * hours)
+            self.model.tally.count(f"effort_{lever_type}_hours", actions * hours)
 
 
 class PublicityOffice(PoliceUnit):
@@ -53,15 +57,15 @@ class PublicityOffice(PoliceUnit):
             self.book_effort("publicity", 1.0)
         if state.app_adoption_per_day > 0.0:
             res = m.residents
-            rng = m.streams["app.adoption"]
-            non_users = res.n - m.app_users
+            rng = m.streams[Stream.APP_ADOPTION]
+            non_users = res.n - res.app_users
             installs = int(rng.binomial(non_users, min(1.0, state.app_adoption_per_day)))
             if installs:
                 # Draw among free residents and keep those without the app (rare overlap).
                 idx = res.sample_free(rng, installs)
                 idx = idx[~res.has_app[idx]]
                 res.has_app[idx] = True
-                m.app_users += idx.size
+                res.app_users += idx.size
                 res.boost_awareness(idx, m.config.awareness.boost_app, m.day_index)
             self.book_effort("anti_fraud_app", 1.0)
 
@@ -82,14 +86,14 @@ class AntiFraudCentre(PoliceUnit):
         m = self.model
         p = m.config.police
         state = m.policy
-        rng = m.streams["warning"]
+        rng = m.streams[Stream.WARNING]
         capacity = stochastic_round(
             rng,
             p.early_warning_capacity_national_per_day / m.scale + state.warning_capacity_per_day,
         )
         p_detect = toward_one(p.p_detect_engagement_per_day, state.p_detect_gain)
         p_dissuade = toward_one(p.p_dissuade, state.p_dissuade_gain)
-        scams = m.scams
+        scams = m.scams.scams
         n_scams = len(scams)
         warned_total = 0
         if n_scams and capacity > 0:
@@ -107,19 +111,20 @@ class AntiFraudCentre(PoliceUnit):
                 m.residents.boost_awareness(
                     unique(victims), m.config.awareness.boost_warned, m.day_index
                 )
-                m.end_scams(stopped, dissuaded=True)
+                m.scams.end(stopped, dissuaded=True)
         remaining = capacity - warned_total
         flagged = 0
-        if remaining > 0 and m.delivered_today > 0:
+        delivered = m.contacts.delivered_today
+        if remaining > 0 and delivered > 0:
             p_flag = toward_one(p.p_flag_contact, state.p_detect_gain)
-            flagged = min(remaining, int(rng.binomial(m.delivered_today, p_flag)))
+            flagged = min(remaining, int(rng.binomial(delivered, p_flag)))
         if flagged:
             idx = m.residents.sample_free(rng, flagged)
             accept = rng.random(idx.size) < p_dissuade
             m.residents.boost_awareness(idx[accept], m.config.awareness.boost_warned, m.day_index)
-            m.count("dissuaded", int(accept.sum()))
+            m.tally.count("dissuaded", int(accept.sum()))
             warned_total += idx.size
-        m.count("early_warnings", warned_total)
+        m.tally.count("early_warnings", warned_total)
         self.book_effort("early_warning", warned_total)
 
 
@@ -129,38 +134,46 @@ class InvestigationUnit(PoliceUnit):
     A cracked case against a domestic gang leads to arrests of members and may identify the
     leader; an identified leader at home means a raid that dismantles the gang and its dens.
     A case against an overseas gang raises that gang's pressure but arrests no one abroad.
+
+    Attributes:
+        queue: ids of reported cases waiting for an investigator, oldest first.
     """
+
+    def __init__(self, model: mesa.Model) -> None:
+        """A unit with no reported case waiting."""
+        super().__init__(model)
+        self.queue: deque[int] = deque()
 
     def act(self) -> None:
         """Investigate up to today's capacity."""
         m = self.model
         p = m.config.police
         state = m.policy
-        rng = m.streams["investigation"]
+        rng = m.streams[Stream.INVESTIGATION]
         capacity = stochastic_round(
             rng,
             p.investigation_capacity_national_per_day / m.scale
             + state.investigation_capacity_per_day,
         )
-        queue = m.report_queue
+        queue = self.queue
         n = min(capacity, len(queue))
         if n == 0:
             return
         cases = np.array([queue.popleft() for _ in range(n)], dtype=np.int64)
-        m.count("cases_investigated", n)
+        m.tally.count("cases_investigated", n)
         self.book_effort("investigation", n)
-        book = m.cases
+        book = m.scams.cases
         for case in cases:
-            gang = m.gang_by_id.get(int(book["gang"][case]))
+            gang = m.gangs.get(int(book["gang"][case]))
             overseas = bool(book["overseas"][case])
             base = p.p_crack_overseas if overseas else p.p_crack_domestic
             if rng.random() >= toward_one(base, state.p_crack_gain):
                 continue
             book["cracked"][case] = True
-            m.count("cases_cracked")
-            m.count_type("cases_cracked", int(book["ftype"][case]))
+            m.tally.count("cases_cracked")
+            m.tally.count_type("cases_cracked", int(book["ftype"][case]))
             if book["loss_yuan"][case] >= 1_000_000:
-                m.count("cases_cracked_over_1m")
+                m.tally.count("cases_cracked_over_1m")
             if gang is None:
                 continue  # the gang is gone already; the case is solved on file
             if gang.overseas:
@@ -177,7 +190,7 @@ class InvestigationUnit(PoliceUnit):
         k = min(len(foot_soldiers), int(rng.poisson(mean)))
         if k:
             taken = rng.choice(np.asarray(foot_soldiers), size=k, replace=False)
-            m.imprison(gang, taken.tolist(), "arrests_investigation")
+            m.gangs.imprison(gang, taken.tolist(), "arrests_investigation")
         if rng.random() < p.p_leader_identified:
             gang.leader_identified = True
         if gang.leader_identified and gang.has_leader:
@@ -188,9 +201,9 @@ class InvestigationUnit(PoliceUnit):
                 for i in present
                 if i in gang.members[Role.LEADER] or rng.random() < p.p_raid_arrest
             ]
-            m.imprison(gang, caught, "arrests_investigation")
-            m.count("dens_destroyed", gang.n_dens)
-            m.remove_gang(gang, destroyed=True)
+            m.gangs.imprison(gang, caught, "arrests_investigation")
+            m.tally.count("dens_destroyed", gang.n_dens)
+            m.gangs.remove(gang, destroyed=True)
 
 
 class CardCrackdownUnit(PoliceUnit):
@@ -199,7 +212,7 @@ class CardCrackdownUnit(PoliceUnit):
     Seizes brokers' and gangs' card stocks, destroys brokers, and has telecoms and banks clear cards
     in gangs' hands.
 
-    Punishing sellers happens at the moment of sale (see :meth:`FraudModel._sell_cards`).
+    Punishing sellers happens at the moment of sale (see :meth:`CardMarket.sell`).
     """
 
     def act(self) -> None:
@@ -214,9 +227,10 @@ class CardCrackdownUnit(PoliceUnit):
             or s.bank_account_clearing_per_day
         ):
             return
-        rng = m.streams["market.crackdown"]
+        rng = m.streams[Stream.MARKET_CRACKDOWN]
         actions = 0
-        brokers = m.broker_table
+        market = m.market
+        brokers = market.brokers
         u = rng.random((len(brokers), 2))  # per broker: destroyed?, else stock seized?
         destroyed = u[:, 0] < s.p_destroy_broker_per_day
         phone, bank = brokers["phone_cards"], brokers["bank_cards"]
@@ -224,19 +238,19 @@ class CardCrackdownUnit(PoliceUnit):
             ~destroyed & (u[:, 1] < s.p_seize_broker_stock_per_day) & ((phone > 0) | (bank > 0))
         )
         if seized.any():
-            m.seize_cards(int(phone[seized].sum()), int(bank[seized].sum()))
+            market.seize_cards(int(phone[seized].sum()), int(bank[seized].sum()))
             phone[seized] = 0
             bank[seized] = 0
             actions += int(seized.sum())
         for broker in [brokers.agents[i] for i in destroyed.nonzero()[0].tolist()]:
-            m.seize_cards(broker.phone_cards, broker.bank_cards)
-            m.seized_cash_yuan += broker.cash_yuan
+            market.seize_cards(broker.phone_cards, broker.bank_cards)
+            m.money.seized_yuan += broker.cash_yuan
             broker.cash_yuan = 0.0
             broker.phone_cards = broker.bank_cards = 0
-            m.remove_broker(broker)
-            m.count("brokers_destroyed")
+            market.remove_broker(broker)
+            m.tally.count("brokers_destroyed")
             actions += 1
-        gangs = m.gang_table
+        gangs = m.gangs.table
         phone = gangs["phone_cards"].copy()
         bank = gangs["mule_accounts"].copy()
         seized = (rng.random(len(gangs)) < s.p_seize_gang_stock_per_day) & (
@@ -244,7 +258,7 @@ class CardCrackdownUnit(PoliceUnit):
         )
         for i in seized.nonzero()[0].tolist():
             gang = gangs.agents[i]
-            m.seize_cards(gang.phone_cards, gang.mule_accounts)
+            market.seize_cards(gang.phone_cards, gang.mule_accounts)
             gang.risk_events += 1.0
             gang.lose_cards(gang.phone_cards, gang.mule_accounts)
             actions += 1
@@ -252,8 +266,8 @@ class CardCrackdownUnit(PoliceUnit):
         phone_cleared = rng.binomial(np.where(seized, 0, phone), s.phone_card_clearing_per_day)
         bank_cleared = rng.binomial(np.where(seized, 0, bank), s.bank_account_clearing_per_day)
         clear_cards(gangs, phone_cleared, bank_cleared)
-        m.count("phone_cards_cleared", int(phone_cleared.sum()))
-        m.count("bank_accounts_cleared", int(bank_cleared.sum()))
+        m.tally.count("phone_cards_cleared", int(phone_cleared.sum()))
+        m.tally.count("bank_accounts_cleared", int(bank_cleared.sum()))
         self.book_effort("card_crackdown", actions)
 
 
@@ -275,10 +289,10 @@ class CrossBorderUnit(PoliceUnit):
         m = self.model
         p = m.config
         s = m.policy
-        rng = m.streams["cross_border"]
+        rng = m.streams[Stream.CROSS_BORDER]
         p_returnee_arrest = toward_one(p.police.p_returnee_arrest, s.p_returnee_arrest_gain)
-        table = m.gang_table
-        abroad = (table["overseas"] & (table["n_members"] > 0)).nonzero()[0]
+        table = m.gangs.table
+        abroad = (table["overseas"] & (table["n_members"] > 0) & ~table["removed"]).nonzero()[0]
         if not abroad.size:
             return
         gangs = [table.agents[i] for i in abroad.tolist()]
@@ -310,14 +324,26 @@ class CrossBorderUnit(PoliceUnit):
             arrested = rng.random(returning.size) < p_returnee_arrest
             caught, free = returning[arrested], returning[~arrested]
             leaders = set(gang.members[Role.LEADER])
-            m.imprison(gang, repatriated.tolist(), "arrests_repatriation")
-            m.imprison(gang, surrendered.tolist(), "surrenders")
-            m.imprison(gang, caught.tolist(), "arrests_returnee")
+            m.gangs.imprison(gang, repatriated.tolist(), "arrests_repatriation")
+            m.gangs.imprison(gang, surrendered.tolist(), "surrenders")
+            m.gangs.imprison(gang, caught.tolist(), "arrests_returnee")
             if free.size:
-                m.release_members(gang, free.tolist())
+                m.gangs.release(gang, free.tolist())
             actions += repatriated.size + surrendered.size + caught.size
             if leaders and not gang.has_leader:
                 # Taken by police: the gang is destroyed; gone home free: it breaks up.
                 taken = set(repatriated.tolist()) | set(surrendered.tolist()) | set(caught.tolist())
-                m.remove_gang(gang, destroyed=bool(leaders & taken))
+                m.gangs.remove(gang, destroyed=bool(leaders & taken))
         self.book_effort("repatriation", actions)
+
+
+class Police:
+    """The police units of a model, created in this order (their agent ids follow it)."""
+
+    def __init__(self, model: mesa.Model) -> None:
+        """Create every unit."""
+        self.publicity_office = PublicityOffice(model)
+        self.anti_fraud_centre = AntiFraudCentre(model)
+        self.card_unit = CardCrackdownUnit(model)
+        self.investigation = InvestigationUnit(model)
+        self.cross_border = CrossBorderUnit(model)

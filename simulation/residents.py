@@ -29,6 +29,7 @@ class Residents:
         age_band: age band index (``int8``), region: region index (``int8``).
         savings_yuan: money each resident holds, yuan (``float64``: money is conserved to the fen).
         has_app: whether the anti-fraud app is installed.
+        app_users: how many residents have the app.
         status: :class:`ResidentStatus` per resident (free, gang member, imprisoned).
         engaged: whether the resident is currently in a scam.
         times_victimised: completed frauds suffered (``uint8``, saturating).
@@ -65,6 +66,7 @@ class Residents:
         region_w = np.asarray(population.regions.as_list())
         self.region = rng.choice(len(REGIONS), size=n, p=region_w / region_w.sum()).astype(np.int8)
         self.has_app = np.zeros(n, dtype=bool)
+        self.app_users = 0
         self.status = np.full(n, ResidentStatus.FREE, dtype=np.int8)
         self.engaged = np.zeros(n, dtype=bool)
         self.times_victimised = np.zeros(n, dtype=np.uint8)

@@ -1,11 +1,9 @@
 """Distinct values of small integer arrays, sorted: what ``np.unique`` returns, for less.
 
 The model asks for distinct values (residents, gangs, cases) a dozen times a day, mostly of a
-few to a few thousand integers. ``np.unique`` of numpy 2 finds plain distinct values with a
-hash table and then sorts them, which for a few thousand integers takes over ten times as long
-as sorting them and dropping repeats (170 us against 12 us for 2,500 resident indices); with
-``return_index`` and the like it sorts, but its general-purpose bookkeeping costs a few
-microseconds a call. These functions sort and compare neighbours, and return exactly what the
+few to a few thousand integers. numpy 2's ``np.unique`` finds plain distinct values with a hash
+table and then sorts them, which for arrays this small is many times slower than sorting and
+dropping repeats. These functions sort and compare neighbours, and return exactly what the
 matching ``np.unique`` call returns (same values, same order, same first indices).
 """
 

@@ -25,6 +25,9 @@ from analysis.calibration.run import run_seeds
 from analysis.calibration.targets import evaluate, load_targets, per_seed_values
 from simulation.scenario import load_scenario
 
+# Long runs (many seeds or whole periods): left out of the fast subset, -m "not slow".
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 SCALE = 500.0

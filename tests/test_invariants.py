@@ -77,7 +77,7 @@ def negative_cells(model: FraudModel) -> dict[str, str]:
 
 def money_gap(model: FraudModel) -> tuple[float, float]:
     """Money in the model now, and what it should be (initial money plus money brought in)."""
-    return model.money_total_yuan(), model.initial_money_yuan + model.injected_yuan
+    return model.money_total_yuan(), model.initial_money_yuan + model.money.injected_yuan
 
 
 # ================================================================================ baseline
@@ -109,7 +109,7 @@ def test_baseline_money_identity_holds_at_end(baseline_run):
         f"money in the model ({total:.2f} yuan) should equal the initial money plus the start-up "
         f"cash brought in ({expected:.2f} yuan)"
     )
-    assert baseline_run.injected_yuan > 0, "gangs and brokers bring start-up cash in"
+    assert baseline_run.money.injected_yuan > 0, "gangs and brokers bring start-up cash in"
 
 
 def test_banks_account_for_every_yuan_frozen():
@@ -121,7 +121,7 @@ def test_banks_account_for_every_yuan_frozen():
     daily = model.daily_frame()
     frozen = daily["stopped_yuan"].sum() + daily["screened_yuan"].sum()
     assert frozen > 0, "the test run should freeze some money"
-    by_banks = sum(bank.frozen_yuan for bank in model.banks)
+    by_banks = sum(bank.frozen_yuan for bank in model.laundering.banks)
     assert by_banks == pytest.approx(frozen, rel=1e-9), (
         f"the banks' frozen_yuan ({by_banks:.2f}) should add up to the money stopped and "
         f"screened in the daily table ({frozen:.2f})"

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Long runs (many seeds or whole periods): left out of the fast subset, -m "not slow".
+pytestmark = pytest.mark.slow
+
 nbformat = pytest.importorskip("nbformat", reason="install the 'notebooks' extra")
 nbclient = pytest.importorskip("nbclient", reason="install the 'notebooks' extra")
 pytest.importorskip("ipykernel", reason="install the 'notebooks' extra")

@@ -58,8 +58,8 @@ def test_generated_tables_match_the_code(odd_tables, generated):
 def test_phase_list_follows_step(odd_tables):
     text = ODD.read_text(encoding="utf-8")
     calls = odd_tables.step_calls()
-    assert calls[0] == "_reset_day", f"expected step() to start with _reset_day, got {calls}"
-    assert calls[-1] == "_end_of_day", f"expected step() to end with _end_of_day, got {calls}"
+    assert calls[0] == "_start_day", f"expected step() to start with _start_day, got {calls}"
+    assert calls[-1] == "_end_day", f"expected step() to end with _end_day, got {calls}"
     problems = odd_tables.phase_problems(text)
     assert not problems, (
         "ODD section 3 no longer lists the phases in the order of FraudModel.step() (or the "
@@ -72,7 +72,7 @@ def test_sources_and_stream_descriptions_name_real_things(odd_tables):
     problems = odd_tables.consistency_problems()
     assert not problems, (
         "docs/odd_tables.py keeps sources and stream descriptions by hand, and they no longer "
-        "match the code; edit SOURCES, LEVER_SOURCES or STREAM_DECISIONS there, then "
+        "match the code; edit SOURCES or LEVER_SOURCES there or simulation.streams.Stream, then "
         f"{FIX}:\n" + "\n".join(problems)
     )
 
@@ -119,10 +119,10 @@ def test_rewrite_leaves_text_outside_the_markers_alone(odd_tables, generated):
 
 def test_check_catches_phases_out_of_order(odd_tables):
     text = ODD.read_text(encoding="utf-8")
-    a = "(`_phase_payment`)"
-    b = "(`_phase_early_warning`)"
-    assert a in text, "expected section 3 to name _phase_payment"
-    assert b in text, "expected section 3 to name _phase_early_warning"
+    a = "(`scams.abandon`, `scams.take_payments`)"
+    b = "(`police.anti_fraud_centre.act`)"
+    assert a in text, "expected section 3 to name the payment phase's calls"
+    assert b in text, "expected section 3 to name the early-warning phase's call"
     swapped = text.replace(a, "@@").replace(b, a).replace("@@", b)
     problems = odd_tables.phase_problems(swapped)
     assert problems, "expected swapped phases in section 3 to be reported"

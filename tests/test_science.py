@@ -19,6 +19,9 @@ import pytest
 from simulation.model import FraudModel
 from simulation.scenario import load_scenario
 
+# Long runs (many seeds or whole periods): left out of the fast subset, -m "not slow".
+pytestmark = pytest.mark.slow
+
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SEEDS = (0, 1, 2, 3)
 SCALE = "run.scale=2000"

@@ -17,7 +17,6 @@ from pydantic import ValidationError
 
 from simulation.banks import MuleLedger
 from simulation.categories import ResidentStatus
-from simulation.columns import ColumnTable
 from simulation.gangs import card_needs, contact_effort
 from simulation.levers import LEVER_TYPES, Lever, Phase, PolicyState, toward_one
 from simulation.market import CardPrices
@@ -26,6 +25,7 @@ from simulation.params import AwarenessParams, BankParams, MarketParams, Populat
 from simulation.residents import Residents
 from simulation.scenario import load_scenario
 from simulation.streams import RandomStreams, stable_hash, stochastic_round
+from simulation.tables import Table
 
 LEVER_NAMES = sorted(LEVER_TYPES)
 
@@ -116,11 +116,11 @@ class TestStreams:
 
 
 # ================================================================================ column table
-def _table() -> ColumnTable:
-    return ColumnTable({"a": np.int64, "b": np.float64, "flag": bool})
+def _table() -> Table:
+    return Table({"a": np.int64, "b": np.float64, "flag": bool})
 
 
-class TestColumnTable:
+class TestTable:
     def test_append_returns_row_indices_and_stores_values(self):
         t = _table()
         rows = t.append(a=np.array([1, 2, 3]), b=np.array([0.5, 1.5, 2.5]), flag=np.ones(3, bool))
@@ -621,7 +621,7 @@ class TestLyingLow:
         return FraudModel(config, rng=3)
 
     def test_effort_falls_as_one_over_one_plus_k_risk(self, model):
-        gangs = model.gang_table
+        gangs = model.gangs.table
         params = model.config.gangs
         assert len(gangs), "the test needs at least one gang at 1 agent = 20,000 people"
         gangs["risk"] = np.linspace(0.0, 2.0, len(gangs))
@@ -636,7 +636,7 @@ class TestLyingLow:
         )
 
     def test_no_lying_low_ignores_risk(self, model):
-        gangs = model.gang_table
+        gangs = model.gangs.table
         params = model.config.gangs.model_copy(update={"lie_low_per_risk": 0.0})
         before = contact_effort(gangs, params).copy()
         gangs["risk"] = 5.0
@@ -646,7 +646,7 @@ class TestLyingLow:
         )
 
     def test_risk_lowers_the_cards_a_gang_wants(self, model):
-        gangs = model.gang_table
+        gangs = model.gangs.table
         params = model.config.gangs
         gangs["phone_cards"] = 0
         gangs["risk"] = 0.0
