@@ -26,12 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from analysis.compare import EFFECTS
-from analysis.summaries import (
-    CATEGORY_COLUMNS,
-    column_kind,
-    column_unit,
-)
+from analysis.columns import CATEGORY_COLUMNS, column_kind, column_unit
+from analysis.effects import EFFECTS
 from simulation.errors import FraudsimError
 from simulation.outputs import column_scales
 
@@ -298,7 +294,7 @@ def plot_outcome_curves(
         scenarios: scenarios to draw, in legend order (default: all, in table order); this
             order also fixes their colours and line styles.
         lever_starts: lever start dates to mark with a labelled vertical line: a mapping from
-            scenario to ``[(label, date), ...]`` (:func:`analysis.summaries.lever_starts`;
+            scenario to ``[(label, date), ...]`` (:func:`analysis.manifests.lever_starts`;
             only the drawn scenarios' levers are marked) or one list of ``(label, date)``.
         where: filter for long-table bands, e.g. ``{"fraud_type": "rebate"}``.
         ylabel: y-axis label (default from the column contract, ``attrs["units"]`` and
@@ -488,8 +484,8 @@ def plot_comparison(
     """Forest plot: each scenario's effect with its interval, sorted by effect.
 
     Args:
-        table: output of :func:`analysis.compare.compare_policies`.
-        effect: which effect to draw (a name in :data:`analysis.compare.EFFECTS`).
+        table: output of :func:`analysis.effects.compare_policies`.
+        effect: which effect to draw (a name in :data:`analysis.effects.EFFECTS`).
         ax: axes to draw on; default a new figure.
         relative: draw the relative effect (percent of the reference) instead.
         scenarios: the scenario order that fixes colours (default: table order), so that
@@ -726,7 +722,7 @@ def plot_seeds_enough(
     """Width of each scenario's interval for ``effect`` as seeds are added.
 
     Args:
-        table: output of :func:`analysis.compare.seeds_enough`.
+        table: output of :func:`analysis.effects.seeds_enough`.
         effect: the effect to draw.
         ax: axes to draw on; default a new figure.
         relative: draw the width relative to the absolute mean effect instead.

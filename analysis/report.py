@@ -36,12 +36,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.compare import (
-    EFFECTS,
-    compare_policies,
-    displacement,
-    effort_by_lever,
-    seeds_enough,
+from analysis.displacement import displacement
+from analysis.effects import EFFECTS, compare_policies, seeds_enough
+from analysis.effort import effort_by_lever
+from analysis.manifests import (
+    lever_starts,
+    policy_starts,
+    residents_by_run,
+    residents_by_scenario,
+    scales_by_run,
+    scales_by_scenario,
+    scenario_entries,
 )
 from analysis.plots import (
     plot_comparison,
@@ -50,20 +55,7 @@ from analysis.plots import (
     plot_seeds_enough,
     plot_type_mix,
 )
-from analysis.summaries import (
-    add_case_rate,
-    add_net_loss,
-    lever_starts,
-    monthly,
-    national,
-    policy_starts,
-    residents_by_run,
-    residents_by_scenario,
-    scales_by_run,
-    scales_by_scenario,
-    scenario_entries,
-    seed_bands,
-)
+from analysis.summaries import add_case_rate, add_net_loss, monthly, national, seed_bands
 from simulation.errors import FraudsimError, OutputError
 
 __all__ = [
@@ -99,10 +91,10 @@ class SweepAnalysis:
             (flows summed, states averaged), with ``case_rate_per_100k`` (cases per 100,000
             residents per month) and ``net_loss_yuan``.
         daily_bands: daily bands of card prices and the overseas share (not scaled).
-        comparison: :func:`analysis.compare.compare_policies` in national equivalents.
-        displacement: :func:`analysis.compare.displacement` (shares, 0-1).
-        effort: :func:`analysis.compare.effort_by_lever` in national officer-hours.
-        seeds_enough: :func:`analysis.compare.seeds_enough` in national equivalents.
+        comparison: :func:`analysis.effects.compare_policies` in national equivalents.
+        displacement: :func:`analysis.displacement.displacement` (shares, 0-1).
+        effort: :func:`analysis.effort.effort_by_lever` in national officer-hours.
+        seeds_enough: :func:`analysis.effects.seeds_enough` in national equivalents.
         lever_starts: scenario to ``[(lever label, start date), ...]``.
         by_type: the tidy ``by_type`` table (model units), for the fraud-type mix.
         by_channel: the tidy ``by_channel`` table (model units), or ``None``.

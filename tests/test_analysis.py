@@ -20,9 +20,11 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 
-from analysis import compare, plots, report, summaries
+from analysis import bootstrap, columns, effects, effort, manifests, pairs, plots, report, summaries
+from analysis.displacement import displacement
 from simulation.cli import build_parser
 from simulation.errors import FraudsimError
+from simulation.outputs import DAILY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 START = pd.Timestamp("2021-01-01")
@@ -45,13 +47,13 @@ def daily_frame(
     dates = pd.date_range(start, periods=n_days, freq="D")
     frames = []
     for scenario, by_seed in values.items():
-        for seed, columns in by_seed.items():
+        for seed, given in by_seed.items():
             frame = pd.DataFrame({"date": dates})
-            for name in summaries.DAILY_COLUMNS:
+            for name in DAILY_COLUMNS:
                 if name == "date":
                     continue
                 frame[name] = 10.0 if name.endswith("price_yuan") else 0.0
-            for name, value in columns.items():
+            for name, value in given.items():
                 frame[name] = np.broadcast_to(np.asarray(value, dtype=float), n_days).copy()
             frame.insert(0, "seed", seed)
             for position, (key, value) in enumerate((params or {}).items()):
@@ -119,12 +121,12 @@ def manifest_for(levers: dict[str, list[dict]], *, scale: float = 1000.0) -> dic
 
 
 def test_column_kinds_follow_the_contract():
-    assert summaries.column_kind("cases") == "flow"
-    assert summaries.column_kind("effort_card_crackdown_hours") == "flow"
+    assert columns.column_kind("cases") == "flow"
+    assert columns.column_kind("effort_card_crackdown_hours") == "flow"
     for state in ("card_price_yuan", "overseas_share", "gangs_active", "mean_awareness"):
-        assert summaries.column_kind(state) == "state", f"{state} is an end-of-day level"
+        assert columns.column_kind(state) == "state", f"{state} is an end-of-day level"
     with pytest.raises(KeyError):
-        summaries.column_kind("not_a_column")
+        columns.column_kind("not_a_column")
 
 
 def test_seed_bands_have_the_known_median_and_width():
@@ -144,7 +146,7 @@ def test_seed_bands_keep_parameters_as_groups_and_refuse_bad_quantiles():
     bands = summaries.seed_bands(frame, ["cases"])
     assert "police.p" in bands.columns
     assert bands["police.p"].eq(0.5).all()
-    assert summaries.parameter_columns(frame) == ["police.p"]
+    assert columns.parameter_columns(frame) == ["police.p"]
     with pytest.raises(FraudsimError, match="low"):
         summaries.seed_bands(frame, ["cases"], low=0.9, high=0.1)
     with pytest.raises(FraudsimError, match="value columns"):
@@ -188,11 +190,11 @@ def test_case_rate_per_100k_residents():
 
 def test_residents_and_scales_from_a_sweep_manifest():
     manifest = manifest_for({"a": [], "b": []}, scale=5000.0)
-    assert summaries.residents_by_scenario(manifest) == {"a": 282_000, "b": 282_000}
-    assert summaries.scales_by_scenario(manifest) == {"a": 5000.0, "b": 5000.0}
+    assert manifests.residents_by_scenario(manifest) == {"a": 282_000, "b": 282_000}
+    assert manifests.scales_by_scenario(manifest) == {"a": 5000.0, "b": 5000.0}
     manifest["runs"] = [{"run_id": "r1", "scale": 2000.0, "population_national": 1_000_000}]
-    assert summaries.scales_by_run(manifest) == {"r1": 2000.0}
-    assert summaries.residents_by_run(manifest) == {"r1": 500}
+    assert manifests.scales_by_run(manifest) == {"r1": 2000.0}
+    assert manifests.residents_by_run(manifest) == {"r1": 500}
 
 
 def test_national_scales_counts_only_and_per_scenario():
@@ -225,13 +227,13 @@ def test_lever_starts_skip_zero_intensity_levers():
             ],
         }
     )
-    starts = summaries.lever_starts(manifest)
+    starts = manifests.lever_starts(manifest)
     assert starts["ref"] == []
     assert starts["pol"] == [
         ("card_crackdown", pd.Timestamp("2021-01-10")),
         ("campaign", pd.Timestamp("2021-02-01")),
     ]
-    assert summaries.policy_starts(manifest) == {"ref": None, "pol": pd.Timestamp("2021-01-10")}
+    assert manifests.policy_starts(manifest) == {"ref": None, "pol": pd.Timestamp("2021-01-10")}
 
 
 # --- comparison ---------------------------------------------------------------------------------
@@ -254,7 +256,7 @@ def paired_frame(averted_per_day: dict[int, float], *, effort_per_day: float = 5
 
 def test_a_paired_difference_of_known_size_is_recovered_exactly():
     frame = paired_frame(dict.fromkeys(range(5), 2.0))
-    table = compare.compare_policies(frame, "ref", seed=1).set_index("effect")
+    table = effects.compare_policies(frame, "ref", seed=1).set_index("effect")
     cases = table.loc["cases_averted"]
     assert cases["mean"] == pytest.approx(40.0), "2 cases a day for 20 days, every seed"
     assert cases["ci_low"] <= 40.0 <= cases["ci_high"], "the interval contains the effect"
@@ -267,38 +269,38 @@ def test_a_paired_difference_of_known_size_is_recovered_exactly():
     assert gross["mean"] == pytest.approx(20 * 200.0)
     net = table.loc["losses_averted_net_yuan"]
     assert net["mean"] == pytest.approx(20 * 250.0), "net of the 50 yuan a day recovered"
-    effort = table.loc["extra_effort_hours"]
-    assert effort["mean"] == pytest.approx(100.0)
+    extra = table.loc["extra_effort_hours"]
+    assert extra["mean"] == pytest.approx(100.0)
     per_hour = table.loc["cases_averted_per_1000_officer_hours"]
     assert per_hour["mean"] == pytest.approx(1000.0 * 40.0 / 100.0)
 
 
 def test_bootstrap_interval_contains_the_mean_and_is_reproducible():
     frame = paired_frame({0: 1.0, 1: 2.0, 2: 3.0, 3: 4.0})  # averted 20, 40, 60, 80
-    first = compare.compare_policies(frame, "ref", seed=7).set_index("effect")
-    again = compare.compare_policies(frame, "ref", seed=7).set_index("effect")
+    first = effects.compare_policies(frame, "ref", seed=7).set_index("effect")
+    again = effects.compare_policies(frame, "ref", seed=7).set_index("effect")
     cases = first.loc["cases_averted"]
     assert cases["mean"] == pytest.approx(50.0)
     assert 20.0 <= cases["ci_low"] < 50.0 < cases["ci_high"] <= 80.0, cases.to_dict()
     pd.testing.assert_frame_equal(first, again)
-    mean, low, high = compare.bootstrap_ci([20.0, 40.0, 60.0, 80.0], seed=3)
+    mean, low, high = bootstrap.bootstrap_ci([20.0, 40.0, 60.0, 80.0], seed=3)
     assert mean == 50.0
     assert 20.0 <= low < 50.0 < high <= 80.0
-    assert np.isnan(compare.bootstrap_ci([5.0], seed=0)[1]), "one seed gives no interval"
+    assert np.isnan(bootstrap.bootstrap_ci([5.0], seed=0)[1]), "one seed gives no interval"
     with pytest.raises(FraudsimError, match="level"):
-        compare.bootstrap_ci([1.0, 2.0], seed=0, level=1.5)
+        bootstrap.bootstrap_ci([1.0, 2.0], seed=0, level=1.5)
 
 
 def test_pairs_are_matched_by_seed_not_by_order():
     frame = paired_frame({0: 1.0, 1: 1.0, 2: 1.0})
     shuffled = frame.sample(frac=1.0, random_state=np.random.RandomState(0))
-    pairs = compare.paired_runs(shuffled, "ref")
-    assert pairs["cases_averted"].tolist() == [20.0, 20.0, 20.0]
+    table = pairs.paired_runs(shuffled, "ref")
+    assert table["cases_averted"].tolist() == [20.0, 20.0, 20.0]
 
 
 def test_no_extra_effort_is_said_clearly():
     frame = paired_frame(dict.fromkeys(range(3), 1.0), effort_per_day=0.0)
-    table = compare.compare_policies(frame, "ref").set_index("effect")
+    table = effects.compare_policies(frame, "ref").set_index("effect")
     row = table.loc["cases_averted_per_1000_officer_hours"]
     assert np.isnan(row["mean"])
     assert "no extra police effort" in row["note"], row["note"]
@@ -307,12 +309,12 @@ def test_no_extra_effort_is_said_clearly():
 def test_compare_refuses_an_unknown_reference():
     frame = paired_frame({0: 1.0, 1: 1.0})
     with pytest.raises(FraudsimError, match="'reference'"):
-        compare.compare_policies(frame, "nope")
+        effects.compare_policies(frame, "nope")
 
 
 def test_seeds_enough_table_has_one_row_per_number_of_seeds():
     frame = paired_frame({0: 1.0, 1: 2.0, 2: 3.0, 3: 4.0})
-    table = compare.seeds_enough(frame, "ref", effects=["cases_averted"], seed=0)
+    table = effects.seeds_enough(frame, "ref", effects=["cases_averted"], seed=0)
     assert table["n_seeds"].tolist() == [1, 2, 3, 4]
     assert np.isnan(table["ci_width"].iloc[0]), "one seed: no interval"
     assert (table["ci_width"].iloc[1:] >= 0).all()
@@ -321,9 +323,9 @@ def test_seeds_enough_table_has_one_row_per_number_of_seeds():
 
 def test_effort_by_lever_is_the_extra_over_the_reference():
     frame = paired_frame({0: 1.0, 1: 1.0}, effort_per_day=3.0)
-    effort = compare.effort_by_lever(frame, "ref")
-    assert effort["lever"].tolist() == ["card_crackdown"]
-    assert effort["extra_hours"].tolist() == [60.0]
+    extra = effort.effort_by_lever(frame, "ref")
+    assert extra["lever"].tolist() == ["card_crackdown"]
+    assert extra["extra_hours"].tolist() == [60.0]
 
 
 def test_displacement_of_fraud_type_shares():
@@ -337,7 +339,7 @@ def test_displacement_of_fraud_type_shares():
         "fraud_type",
         split=split,
     )
-    table = compare.displacement("ref", {"pol": split}, by_type=by_type, seed=0)
+    table = displacement("ref", {"pol": split}, by_type=by_type, seed=0)
     rows = table.set_index("category")
     assert rows.loc["x", "before"] == pytest.approx(0.5)
     assert rows.loc["x", "after"] == pytest.approx(0.8)
@@ -363,7 +365,7 @@ def test_displacement_abroad_weights_days_by_contacts():
         for s in range(2)
     }
     daily = daily_frame({"ref": ref, "pol": pol}, n_days=20)
-    row = compare.displacement("ref", {"pol": split}, daily=daily).iloc[0]
+    row = displacement("ref", {"pol": split}, daily=daily).iloc[0]
     assert row["dimension"] == "overseas"
     assert row["after"] == pytest.approx(0.375)
     assert row["displacement"] == pytest.approx(0.375 - 0.2)
@@ -379,7 +381,7 @@ def test_displacement_when_the_policy_acts_from_the_first_day():
         "fraud_type",
         split=START,
     )
-    table = compare.displacement("ref", START, by_type=by_type).set_index("category")
+    table = displacement("ref", START, by_type=by_type).set_index("category")
     assert table.loc["x", "displacement"] == pytest.approx(0.2), "level difference over the period"
     assert "first reported day" in table.loc["x", "note"]
 
@@ -463,7 +465,7 @@ def test_forest_plot_sorts_by_effect_and_labels_units():
         },
         n_days=10,
     )
-    table = compare.compare_policies(frame, "ref")
+    table = effects.compare_policies(frame, "ref")
     fig = plots.plot_comparison(table, "cases_averted")
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
@@ -505,7 +507,7 @@ def test_market_and_abroad_panels(bands):
 
 def test_seeds_enough_plot_has_one_line_per_scenario():
     frame = paired_frame({0: 1.0, 1: 2.0, 2: 3.0})
-    table = compare.seeds_enough(frame, "ref", effects=["cases_averted"])
+    table = effects.seeds_enough(frame, "ref", effects=["cases_averted"])
     ax = plots.plot_seeds_enough(table, "cases_averted").axes[0]
     assert len(ax.get_lines()) == 1
     assert list(ax.get_lines()[0].get_xdata()) == [1, 2, 3]
@@ -627,7 +629,7 @@ def test_compare_end_to_end(compared):
     assert set(table["scenario"]) == {"tiny_crackdown"}
     assert set(table["reference"]) == {"no_intervention"}
     assert table["n_seeds"].eq(2).all(), "two seeds, paired"
-    assert set(table["effect"]) == set(compare.EFFECTS)
+    assert set(table["effect"]) == set(effects.EFFECTS)
     assert (out / "figures" / "curve_cases.png").is_file()
     assert "tiny_crackdown (2 seeds)" in stdout, stdout
 
