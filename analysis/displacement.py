@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap import check_bootstrap, group_label, group_rng, percentiles
+from analysis.bootstrap import bootstrap_means, check_bootstrap, group_label, group_rng
 from analysis.columns import group_columns, leading_group_columns
 from analysis.pairs import check_reference, pair_keys
 from simulation.errors import FraudsimError
@@ -225,8 +225,9 @@ def _displacement_rows(
         valid = group["did"].dropna().to_numpy(dtype=float)
         label = group_label([*groups, "dimension"], [*values, dimension])
         if valid.size >= 2:
-            idx = group_rng(seed, label).integers(0, valid.size, size=(n_boot, valid.size))
-            low, high = percentiles(valid[idx].mean(axis=1), level)
+            rng = group_rng(seed, label)
+            interval = bootstrap_means(valid, rng=rng, n_boot=n_boot, level=level)
+            low, high = (float(b) for b in interval.confidence_interval)
         else:
             low, high = np.nan, np.nan
         few = "" if valid.size >= 2 else "fewer than two seed pairs with shares: no interval"

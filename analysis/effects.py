@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap import check_bootstrap, group_label, group_rng, percentiles
+from analysis.bootstrap import (
+    bootstrap_means,
+    check_bootstrap,
+    group_label,
+    group_rng,
+    percentile_interval,
+)
 from analysis.columns import leading_group_columns
 from analysis.pairs import TOTALS, paired_runs
 from simulation.errors import FraudsimError
@@ -113,28 +119,36 @@ def _group_effects(
 ) -> list[dict[str, Any]]:
     n = len(pairs)
     col = {c: pairs[c].to_numpy(dtype=float) for c in pairs.columns if c in _NUMERIC_PAIRS}
-    idx = group_rng(seed, label).integers(0, n, size=(n_boot, n)) if n >= 2 else None
+    # Every quantity is resampled with the same draws, so that a ratio's numerator and
+    # denominator come from the same seeds.
+    names = [*(a for a, _ in _AVERTED), "extra_effort_hours", *(r for _, r in _AVERTED)]
+    ci: dict[str, tuple[float, float]] = dict.fromkeys(names, (np.nan, np.nan))
+    boot: dict[str, np.ndarray] = {}
+    if n >= 2:
+        samples = np.vstack([col[c] for c in names])
+        result = bootstrap_means(samples, rng=group_rng(seed, label), n_boot=n_boot, level=level)
+        ci = {c: (float(lo), float(hi)) for c, lo, hi in zip(names, *result.confidence_interval)}
+        boot = dict(zip(names, result.bootstrap_distribution))
 
-    def resampled(x: np.ndarray) -> np.ndarray:
-        return x[idx].mean(axis=1) if idx is not None else np.array([np.nan])
-
-    def interval(samples: np.ndarray) -> tuple[float, float]:
-        return percentiles(samples, level) if idx is not None else (np.nan, np.nan)
+    def ratio_interval(
+        numerator: str, denominator: str, factor: float = 1.0
+    ) -> tuple[float, float]:
+        if not boot:
+            return (np.nan, np.nan)
+        return percentile_interval(factor * _ratio(boot[numerator], boot[denominator]), level)
 
     rows = []
     few = "one seed: no interval" if n < 2 else ""
     for name, ref_name in _AVERTED:
         d, r = col[name], col[ref_name]
-        boot_d, boot_r = resampled(d), resampled(r)
-        low, high = interval(boot_d)
-        rel_low, rel_high = interval(_ratio(boot_d, boot_r))
+        rel_low, rel_high = ratio_interval(name, ref_name)
         rows.append(
             _row(
                 name,
                 reference_mean=float(r.mean()),
                 mean=float(d.mean()),
-                ci_low=low,
-                ci_high=high,
+                ci_low=ci[name][0],
+                ci_high=ci[name][1],
                 relative=float(_ratio(np.array([d.mean()]), np.array([r.mean()]))[0]),
                 relative_low=rel_low,
                 relative_high=rel_high,
@@ -142,15 +156,13 @@ def _group_effects(
             )
         )
     e, d = col["extra_effort_hours"], col["cases_averted"]
-    boot_e = resampled(e)
-    low, high = interval(boot_e)
     rows.append(
         _row(
             "extra_effort_hours",
             reference_mean=float(col["reference_effort_hours"].mean()),
             mean=float(e.mean()),
-            ci_low=low,
-            ci_high=high,
+            ci_low=ci["extra_effort_hours"][0],
+            ci_high=ci["extra_effort_hours"][1],
             note=few or ("no extra police effort recorded" if not np.any(e != 0) else ""),
         )
     )
@@ -167,7 +179,7 @@ def _group_effects(
         note = "extra police effort is not positive: an effect per officer-hour is undefined"
     else:
         per_hour = 1000.0 * d.mean() / e.mean()
-        low, high = interval(1000.0 * _ratio(resampled(d), boot_e))
+        low, high = ratio_interval("cases_averted", "extra_effort_hours", 1000.0)
         note = few
     rows.append(
         _row(

@@ -18,6 +18,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 from matplotlib.collections import PolyCollection
 
 from analysis import bootstrap, columns, effects, effort, manifests, pairs, plots, report, summaries
@@ -289,6 +290,26 @@ def test_bootstrap_interval_contains_the_mean_and_is_reproducible():
     assert np.isnan(bootstrap.bootstrap_ci([5.0], seed=0)[1]), "one seed gives no interval"
     with pytest.raises(FraudsimError, match="level"):
         bootstrap.bootstrap_ci([1.0, 2.0], seed=0, level=1.5)
+
+
+def test_intervals_are_scipy_percentile_intervals_of_the_same_draws():
+    values = np.array([20.0, 40.0, 60.0, 80.0, 10.0])
+    _, low, high = bootstrap.bootstrap_ci(values, seed=11, n_boot=500, level=0.9)
+    expected = scipy.stats.bootstrap(
+        (values,),
+        np.mean,
+        n_resamples=500,
+        confidence_level=0.9,
+        method="percentile",
+        rng=np.random.default_rng(11),
+    ).confidence_interval
+    assert (low, high) == (expected.low, expected.high)
+
+
+def test_ratio_intervals_leave_out_resamples_where_the_ratio_is_undefined():
+    samples = np.array([np.nan, 1.0, 2.0, 3.0, np.inf])
+    assert bootstrap.percentile_interval(samples, 0.5) == pytest.approx((1.5, 2.5))
+    assert np.isnan(bootstrap.percentile_interval(np.array([np.nan]), 0.9)).all()
 
 
 def test_pairs_are_matched_by_seed_not_by_order():
