@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 import scipy.stats
 from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
 
 from analysis import bootstrap, columns, effects, effort, manifests, pairs, plots, report, summaries
 from analysis.displacement import displacement
@@ -457,7 +458,7 @@ def test_outcome_curves_refuse_an_unknown_quantity(bands):
 
 
 def test_outcome_curves_draw_on_a_given_axes(bands):
-    fig = plots.Figure()
+    fig = Figure()
     ax = fig.add_subplot()
     assert plots.plot_outcome_curves(bands, "card_price_yuan", ax=ax) is fig
     assert ax.get_ylabel() == "card price (yuan per card)"
