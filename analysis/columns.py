@@ -162,9 +162,9 @@ def group_columns(frame: pd.DataFrame) -> list[str]:
 def leading_group_columns(frame: pd.DataFrame) -> list[str]:
     """The group columns of a table this package derives: the columns before its first key.
 
-    Derived tables (paired runs, effects, displacement, bands) put the scenario and the varied
-    parameters first and end them before ``seed``, ``date``, ``reference``, ``effect`` or a
-    category column. Reading them by position keeps derived value columns from being
+    Derived tables (paired runs, effects, effort, displacement, bands) put the scenario and
+    the varied parameters first and end them before ``seed``, ``date``, ``reference``,
+    ``effect``, ``lever`` or a category column. Reading them by position keeps derived value columns from being
     mistaken for parameters.
 
     Args:
@@ -173,7 +173,7 @@ def leading_group_columns(frame: pd.DataFrame) -> list[str]:
     Returns:
         The leading columns, ``scenario`` first.
     """
-    stops = {"seed", "date", "reference", "effect", *CATEGORY_COLUMNS}
+    stops = {"seed", "date", "reference", "effect", "lever", *CATEGORY_COLUMNS}
     columns = [str(c) for c in frame.columns]
     end = next((i for i, c in enumerate(columns) if c in stops), len(columns))
     return columns[:end]

@@ -19,7 +19,7 @@ The modules: :mod:`~analysis.plots.curves` (outcomes over time), :mod:`~analysis
 """
 
 from analysis.plots.calibration import plot_calibration
-from analysis.plots.comparison import plot_comparison, plot_seeds_enough
+from analysis.plots.comparison import plot_averted, plot_comparison, plot_seeds_enough
 from analysis.plots.curves import plot_market_and_abroad, plot_outcome_curves, plot_quantities
 from analysis.plots.labels import quantity_label
 from analysis.plots.mix import plot_mix, plot_type_mix
@@ -29,6 +29,7 @@ __all__ = [
     "COLOURS",
     "LINESTYLES",
     "MARKERS",
+    "plot_averted",
     "plot_calibration",
     "plot_comparison",
     "plot_market_and_abroad",
