@@ -164,8 +164,8 @@ def leading_group_columns(frame: pd.DataFrame) -> list[str]:
 
     Derived tables (paired runs, effects, effort, displacement, bands) put the scenario and
     the varied parameters first and end them before ``seed``, ``date``, ``reference``,
-    ``effect``, ``lever`` or a category column. Reading them by position keeps derived value columns from being
-    mistaken for parameters.
+    ``effect``, ``lever`` or a category column. Reading them by position keeps derived value
+    columns from being mistaken for parameters.
 
     Args:
         frame: a derived table.
@@ -215,5 +215,6 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> N
     if missing:
         raise FraudsimError(
             f"The {what} frame must have the columns {missing} of the tidy sweep contract "
-            f"(run_id, scenario, seed, parameters, date, values). Got {list(frame.columns)} instead."
+            "(run_id, scenario, seed, parameters, date, values). "
+            f"Got {list(frame.columns)} instead."
         )

@@ -259,18 +259,17 @@ def _market_text(result: SweepAnalysis) -> FigureText:
         "gangs abroad: median over seeds with bands; dashed vertical lines mark lever starts.",
         "Three line charts over time, one line per scenario: the price of a bank card and of a "
         "phone card on the black market (yuan per card), and the share of contacts made by "
-        "gangs abroad (0-1). On the last day, the bank card price: "
+        "gangs abroad (0-1). On the last day, the bank card price in yuan: "
         + "; ".join(cards)
-        + " yuan; the share abroad: "
+        + "; the share abroad: "
         + _listed(abroad),
     )
 
 
 def _type_mix_text(result: SweepAnalysis, scenario: str) -> FigureText:
-    by_type = result.by_type if result.by_type is not None else pd.DataFrame(columns=["scenario"])
-    rows = by_type[by_type["scenario"] == scenario]
     shares: list[str] = []
-    if not rows.empty:
+    if result.by_type is not None:
+        rows = result.by_type[result.by_type["scenario"] == scenario]
         totals = rows.groupby("fraud_type", sort=False)["cases"].sum()
         if totals.sum() > 0:
             top = (totals / totals.sum()).sort_values(ascending=False).head(3)

@@ -47,7 +47,7 @@ def format_number(value: Any, unit: str = "") -> str:
 
 
 def format_interval(low: Any, high: Any, unit: str = "") -> str:
-    """An interval as ``"low to high"`` in the unit's form, or ``"n/a"`` if either end is missing."""
+    """An interval as ``"low to high"`` in the unit's form; ``"n/a"`` if an end is missing."""
     if _missing(low) or _missing(high):
         return "n/a"
     return f"{format_number(low, unit)} to {format_number(high, unit)}"

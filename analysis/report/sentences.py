@@ -90,9 +90,11 @@ def _clarity(cases: pd.DataFrame, reference: str, level: float) -> str:
     more = list(cases.loc[cases["ci_high"] < 0, "_label"])
     unclear = [n for n in cases["_label"] if n not in fewer and n not in more]
     n = len(cases)
+    if len(fewer) == n and n == 1:
+        return f"Its {level:.0%} interval of cases averted lies above zero, over {seeds}."
     if len(fewer) == n:
-        whom = "Its" if n == 1 else f"All {n} policies'"
-        return f"{whom} {level:.0%} intervals of cases averted lie above zero, over {seeds}."
+        whose = f"All {n} policies' {level:.0%} intervals"
+        return f"{whose} of cases averted lie above zero, over {seeds}."
     policies = "policy" if n == 1 else "policies"
     parts = [
         f"Over {seeds}, {len(fewer)} of {n} {policies} averted cases with an interval above zero"
