@@ -1,6 +1,6 @@
-"""Load the results of one run from the directory :func:`simulation.runner.run_scenario` wrote.
+"""Load the results of one run from the directory :func:`experiments.runs.run_scenario` wrote.
 
-The loaded run has the same attributes as a fresh :class:`simulation.runner.RunResult`
+The loaded run has the same attributes as a fresh :class:`experiments.runs.RunResult`
 (``config``, ``seed``, ``daily``, ``tables``, ``manifest``), but the scenario comes from the
 manifest, so loading never builds or imports the model.
 """

@@ -1,4 +1,4 @@
-"""Sweep results for analysis: the public sweep API of :mod:`simulation.sweep`, re-exported.
+"""Sweep results for analysis: the public sweep API of :mod:`experiments.sweep`, re-exported.
 
 Analysis reads a sweep's files only through :func:`load_sweep` (one tidy frame per result
 table, identifying columns first) and :func:`load_sweep_manifest` (scenarios with their
@@ -13,6 +13,6 @@ Per 100,000 residents, for one run: ``value / n_residents * 100_000`` in model u
 
 from __future__ import annotations
 
-from simulation.sweep import load_sweep, load_sweep_manifest, run_sweep
+from experiments.sweep import load_sweep, load_sweep_manifest, run_sweep
 
 __all__ = ["load_sweep", "load_sweep_manifest", "run_sweep"]

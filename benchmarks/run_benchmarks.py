@@ -29,8 +29,8 @@ Parts (``--parts``, default ``headline,doubling,fixed_events,sweep,naive,phases`
     proportion to what happens that day, not to the population".
 ``sweep``
     Sweep throughput, runs per minute, with ``--sweep-workers`` (default 1 and 2) for a small
-    sweep of ``--sweep-runs`` seeds at ``--sweep-scale``, through ``simulation.sweep.run_sweep``
-    when ``simulation/sweep/__init__.py`` exists, else through a ``ProcessPoolExecutor`` with
+    sweep of ``--sweep-runs`` seeds at ``--sweep-scale``, through ``experiments.sweep.run_sweep``
+    when ``experiments/sweep/__init__.py`` exists, else through a ``ProcessPoolExecutor`` with
     the ``spawn`` context over ``FraudModel`` runs (``--sweep-backend`` chooses; ``both``
     measures both).
 ``naive``
@@ -427,12 +427,12 @@ def _pool_run(job: tuple[str, list[str], int]) -> int:
 
 
 def child_sweep(spec: dict[str, Any]) -> dict[str, Any]:
-    """In a child: a small sweep, through ``simulation.sweep`` or a spawn process pool."""
+    """In a child: a small sweep, through ``experiments.sweep`` or a spawn process pool."""
     # The model and the sweep machinery are imported before the clock starts, as they would
     # be in any program that runs a sweep; worker processes started by a pool import them
     # again, and that is counted (it is part of what a pool costs).
     import simulation.model  # noqa: F401, PLC0415
-    from simulation.sweep import run_sweep  # noqa: PLC0415
+    from experiments.sweep import run_sweep  # noqa: PLC0415
 
     backend, workers, runs = spec["backend"], int(spec["workers"]), int(spec["runs"])
     with tempfile.TemporaryDirectory(prefix="fraudsim-bench-") as tmp:
@@ -631,7 +631,7 @@ class Bench:
         a = self.args
         backends = {
             "auto": [
-                "sweep" if (ROOT / "simulation" / "sweep" / "__init__.py").exists() else "pool"
+                "sweep" if (ROOT / "experiments" / "sweep" / "__init__.py").exists() else "pool"
             ],
             "both": ["sweep", "pool"],
         }.get(a.sweep_backend, [a.sweep_backend])
@@ -1210,8 +1210,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sweep-backend",
         choices=("auto", "sweep", "pool", "both"),
         default="auto",
-        help="simulation.sweep.run_sweep, a spawn ProcessPoolExecutor, or both (default auto: "
-        "run_sweep when simulation/sweep exists)",
+        help="experiments.sweep.run_sweep, a spawn ProcessPoolExecutor, or both (default auto: "
+        "run_sweep when experiments/sweep exists)",
     )
     p.add_argument(
         "--naive-residents", type=int, help="residents of the naive model (default 100000)"

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=None, help="fewer seeds than the file's 20")
     args = parser.parse_args(argv)
 
-    from simulation.sweep import execute_sweep, load_sweep_spec  # noqa: PLC0415
+    from experiments.sweep import execute_sweep, load_sweep_spec  # noqa: PLC0415
 
     overrides = [f"run.scale={args.scale!r}"]
     if args.end:

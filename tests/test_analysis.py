@@ -21,7 +21,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 from analysis import compare, plots, report, summaries
-from simulation.cli import build_parser
+from experiments.cli import build_parser
 from simulation.errors import FraudsimError
 
 ROOT = Path(__file__).resolve().parents[1]

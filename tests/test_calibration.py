@@ -20,7 +20,16 @@ import optuna
 import pandas as pd
 import pytest
 
-from analysis.calibration.optimise import (
+from analysis.targets import (
+    DEFAULT_TARGETS,
+    TABLE_COLUMNS,
+    Target,
+    TargetSet,
+    evaluate,
+    load_targets,
+    per_seed_values,
+)
+from experiments.calibration.optimise import (
     MISSING_PENALTY,
     apply_params,
     calibrate,
@@ -30,16 +39,7 @@ from analysis.calibration.optimise import (
     target_loss,
     write_calibrated_scenario,
 )
-from analysis.calibration.run import make_executor, run_seeds
-from analysis.calibration.targets import (
-    DEFAULT_TARGETS,
-    TABLE_COLUMNS,
-    Target,
-    TargetSet,
-    evaluate,
-    load_targets,
-    per_seed_values,
-)
+from experiments.calibration.run import make_executor, run_seeds
 from simulation.errors import FraudsimError, ScenarioError
 from simulation.outputs import DAILY_COLUMNS
 from simulation.scenario import load_scenario

@@ -22,7 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.results import load_run
-from simulation import runner
+from experiments import runs as runner
+from experiments.runs import MANIFEST_FILE, PARQUET_METADATA_KEY, RunResult, write_run
 from simulation.config import ScenarioConfig
 from simulation.errors import OutputError
 from simulation.levers import LEVER_TYPES
@@ -36,7 +37,6 @@ from simulation.outputs import (
     summary_table,
     to_national,
 )
-from simulation.runner import MANIFEST_FILE, PARQUET_METADATA_KEY, RunResult, write_run
 
 UNSCALED = {
     "date",

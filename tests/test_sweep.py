@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
-from simulation.cli import main
-from simulation.errors import FraudsimError, ScenarioError
-from simulation.sweep import (
+from experiments.cli import main
+from experiments.executors import FAULT_ENV
+from experiments.sweep import (
     SweepError,
     SweepSpec,
     execute_sweep,
@@ -33,8 +33,8 @@ from simulation.sweep import (
     load_sweep_spec,
     run_sweep,
 )
-from simulation.sweep.execute import FAULT_ENV
-from simulation.sweep.store import TABLES, SweepStore
+from experiments.sweep.store import TABLES, SweepStore
+from simulation.errors import FraudsimError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -561,7 +561,7 @@ def test_killed_driver_loses_no_finished_run(tmp_path):
         [
             sys.executable,
             "-m",
-            "simulation",
+            "experiments",
             "sweep",
             str(path),
             "--out",

@@ -44,7 +44,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from simulation.sweep.spec import RunSpec, SweepError
+from experiments.sweep.spec import RunSpec, SweepError
 
 __all__ = [
     "FAULT_ENV",

@@ -58,14 +58,14 @@ import optuna
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from analysis.calibration.run import make_executor, run_daily
-from analysis.calibration.targets import (
+from analysis.targets import (
     Target,
     TargetSet,
     _read_toml,
     load_targets,
     per_seed_values,
 )
+from experiments.calibration.run import make_executor, run_daily
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError, Problem, ScenarioError
 from simulation.scenario import (
@@ -797,7 +797,7 @@ def calibrate(
         scenario_path: the starting scenario.
         params_spec_path: the params spec (see the module docstring).
         targets: a target set, a targets file, or ``None`` for
-            :data:`~analysis.calibration.targets.DEFAULT_TARGETS`; the spec's ``targets``
+            :data:`~analysis.targets.DEFAULT_TARGETS`; the spec's ``targets``
             (else every target with tolerance > 0) are the ones fitted.
         trials: finished trials the study should have; a resumed study runs only the missing
             ones (0 just writes the best scenario of an existing study).
@@ -808,7 +808,7 @@ def calibrate(
         overrides: ``KEY=VALUE`` strings or a mapping applied to the scenario in every trial
             (e.g. a coarser ``run.scale``); they are not written to the fitted scenario.
         workers: processes (spawned); ``ceil(workers / seeds_per_trial)`` trials run at once.
-        executor: an existing pool (:func:`~analysis.calibration.run.make_executor`) to run
+        executor: an existing pool (:func:`~experiments.calibration.run.make_executor`) to run
             in, left open; by default a pool of ``workers`` is made when ``workers > 1``.
         out_path: the fitted scenario to write (default: the storage file with ``.toml``).
         sampler_seed: seed of Optuna's TPE sampler.

@@ -1,4 +1,4 @@
-"""``fraudsim sweep``: run or resume a sweep file (registered with :func:`simulation.cli.subcommand`).
+"""``fraudsim sweep``: run or resume a sweep file (registered with :func:`experiments.cli.subcommand`).
 
 Exit codes as for every fraudsim command, plus one: 0 when every run of the sweep has
 finished, 1 when some failed or are missing (the summary says which; run the same command
@@ -13,8 +13,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from simulation.cli import subcommand
-from simulation.cli_types import assignment
+from experiments.cli import subcommand
+from experiments.cli_types import assignment
 
 __all__: list[str] = []
 
@@ -36,8 +36,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     # Imported here so that `fraudsim --help` does not import pandas, pyarrow and the model.
-    from simulation.sweep.driver import execute_sweep  # noqa: PLC0415
-    from simulation.sweep.spec import load_sweep_spec  # noqa: PLC0415
+    from experiments.sweep.driver import execute_sweep  # noqa: PLC0415
+    from experiments.sweep.spec import load_sweep_spec  # noqa: PLC0415
 
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning

@@ -1,15 +1,15 @@
 """Scenario sweeps: many runs over scenarios, seeds and parameters, from a laptop to a cluster.
 
-A sweep file (TOML, see :mod:`simulation.sweep.spec` and ``docs/sweeps.md``) names scenarios,
+A sweep file (TOML, see :mod:`experiments.sweep.spec` and ``docs/sweeps.md``) names scenarios,
 seeds and parameter variations; :func:`run_sweep` runs every combination on a local process
 pool, serially or on a Dask cluster, streams each run's tables to a Parquet dataset as it
 finishes, and resumes where it stopped when run again; :func:`load_sweep` reads the results
 back as one tidy frame.
 
-Modules, one concept each: :mod:`~simulation.sweep.spec` (the file: schema, validation,
-expansion into runs), :mod:`~simulation.sweep.store` (results on disk),
-:mod:`~simulation.sweep.execute` (executors), :mod:`~simulation.sweep.driver` (a sweep
-session) and :mod:`~simulation.sweep.cli` (``fraudsim sweep``).
+Modules, one concept each: :mod:`~experiments.sweep.spec` (the file: schema, validation,
+expansion into runs), :mod:`~experiments.sweep.store` (results on disk),
+:mod:`~experiments.executors` (executors), :mod:`~experiments.sweep.driver` (a sweep
+session) and :mod:`~experiments.sweep.cli` (``fraudsim sweep``).
 
 The names below are imported on first use, so that ``fraudsim --help`` (which registers the
 ``sweep`` subcommand) does not pay for importing pandas, pyarrow and the model.
@@ -21,15 +21,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from simulation.sweep.driver import (
+    from experiments.sweep.driver import (
         RunEvent,
         SweepReport,
         SweepWarning,
         execute_sweep,
         run_sweep,
     )
-    from simulation.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
-    from simulation.sweep.store import load_sweep, load_sweep_manifest
+    from experiments.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
+    from experiments.sweep.store import load_sweep, load_sweep_manifest
 
 __all__ = [
     "RunEvent",

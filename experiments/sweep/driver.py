@@ -35,16 +35,16 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.progress import progress_bar
-from simulation.sweep.execute import RunOutcome, make_executor
-from simulation.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
-from simulation.sweep.store import (
+from experiments.executors import RunOutcome, make_executor
+from experiments.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
+from experiments.sweep.store import (
     FAILURES_DIR,
     SWEEP_FORMAT,
     TABLES,
     SweepStore,
     load_sweep,
 )
+from simulation.progress import progress_bar
 
 __all__ = ["RunEvent", "SweepReport", "SweepWarning", "execute_sweep", "run_sweep"]
 
@@ -181,7 +181,7 @@ def _code_sha256() -> str:
     Tells precisely whether the code that computes results changed between two sessions of a
     sweep, even in a checkout with uncommitted changes, where the commit cannot tell.
     """
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2] / "simulation"
     digest = hashlib.sha256()
     for path in sorted(root.glob("*.py")):
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
@@ -191,7 +191,7 @@ def _code_sha256() -> str:
 def _git() -> dict[str, Any]:
     # The run command's own record of the checkout (commit and dirtiness), so that a sweep
     # and a single run describe their code the same way.
-    from simulation.runner import git_state  # noqa: PLC0415  (imports the model)
+    from experiments.runs import git_state  # noqa: PLC0415  (imports the model)
 
     return git_state()
 
@@ -309,7 +309,7 @@ def execute_sweep(
     """Run (or resume) a sweep into ``out_dir`` and report what happened.
 
     Args:
-        spec: the sweep (see :func:`simulation.sweep.load_sweep_spec`).
+        spec: the sweep (see :func:`experiments.sweep.load_sweep_spec`).
         out_dir: the output directory; created if missing. Running again with the same
             directory resumes.
         workers: local worker processes; ``None`` uses every CPU; 1 runs serially in this

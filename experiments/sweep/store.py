@@ -39,9 +39,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.sweep.spec import SweepError
 from simulation.errors import FraudsimError, OutputError
 from simulation.outputs import column_scales, contract_frame
-from simulation.sweep.spec import SweepError
 
 try:  # POSIX: one sweep at a time per directory. Elsewhere the lock is skipped.
     import fcntl

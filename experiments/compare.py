@@ -2,7 +2,7 @@
 
 ``simulation`` never imports ``analysis``, so these commands join the command line through
 the entry-point group ``fraudsim.commands`` (``pyproject.toml``); each registrar below adds one
-subparser, like the functions :func:`simulation.cli.subcommand` registers::
+subparser, like the functions :func:`experiments.cli.subcommand` registers::
 
     fraudsim compare SCENARIO... [--reference NAME] [--seeds N] [--out DIR] [--workers N]
                      [--set KEY=VALUE ...] [--scale K] [--start DATE] [--end DATE]
@@ -10,7 +10,7 @@ subparser, like the functions :func:`simulation.cli.subcommand` registers::
     fraudsim plot DIR [--reference NAME]
 
 ``compare`` writes a sweep file ``DIR/compare.toml`` (the scenarios x seeds 0..N-1), runs it
-with :func:`simulation.sweep.run_sweep` into ``DIR/sweep`` (a rerun reuses finished runs), and
+with :func:`experiments.sweep.run_sweep` into ``DIR/sweep`` (a rerun reuses finished runs), and
 writes the report to ``DIR`` (:mod:`analysis.report`). ``plot`` draws the standard figures of
 a finished sweep into ``DIR/figures``.
 
@@ -33,7 +33,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from simulation.cli_types import (
+from experiments.cli_types import (
     assignment,
     iso_date,
     non_negative_int,
@@ -77,7 +77,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     # Imported here so that `fraudsim --help` does not import pandas, pyarrow or matplotlib.
     from analysis.report import reading, report_sweep  # noqa: PLC0415
     from analysis.sweeps import load_sweep_manifest, run_sweep  # noqa: PLC0415
-    from simulation.sweep import load_sweep_spec  # noqa: PLC0415
+    from experiments.sweep import load_sweep_spec  # noqa: PLC0415
 
     files = [Path(s) for s in args.scenarios]
     missing = [str(f) for f in files if not f.is_file()]

@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.runs import run_scenario
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError
-from simulation.runner import run_scenario
 from simulation.scenario import load_scenario
 
 __all__ = [

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
-from simulation.cli_types import (
+from experiments.cli_types import (
     assignment,
     iso_date,
     non_negative_int,
@@ -76,7 +76,7 @@ def subcommand(register: Registrar) -> Registrar:
 def _cmd_run(args: argparse.Namespace) -> int:
     # Imported here so that `validate`, `schema` and `--help` neither pay for importing the
     # model (mesa and all) nor fail with it.
-    from simulation.runner import run_scenario  # noqa: PLC0415
+    from experiments.runs import run_scenario  # noqa: PLC0415
 
     config = load_scenario(args.scenario, overrides_with_shorthands(args))
     out_dir = args.out if args.out is not None else Path("results") / safe_dir_name(config.name)
@@ -317,4 +317,4 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 141  # 128 + SIGPIPE, as a shell reports a program killed by a broken pipe
 
 
-from simulation.sweep import cli as _sweep_cli  # noqa: E402,F401  (registers `sweep`)
+from experiments.sweep import cli as _sweep_cli  # noqa: E402,F401  (registers `sweep`)

@@ -15,7 +15,7 @@ Usage::
 
 Errors in the input (a bad scenario, spec or targets file, an unwritable output) are
 :class:`simulation.errors.FraudsimError` and become a message and exit code 2 in
-:func:`simulation.cli.main`. ``targets`` exits 0 whether or not the targets are met: the
+:func:`experiments.cli.main`. ``targets`` exits 0 whether or not the targets are met: the
 table is the answer.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.cli_types import (
+from experiments.cli_types import (
     assignment,
     non_negative_int,
     overrides_with_shorthands,
@@ -99,7 +99,7 @@ def _error_text(value: float, statistic: str) -> str:
 
 
 def format_targets_table(table: pd.DataFrame) -> str:
-    """Render the targets table of :func:`~analysis.calibration.targets.evaluate` as text.
+    """Render the targets table of :func:`~analysis.targets.evaluate` as text.
 
     Args:
         table: the targets table.
@@ -140,16 +140,16 @@ def format_targets_table(table: pd.DataFrame) -> str:
 
 
 def _cmd_targets(args: argparse.Namespace) -> int:
-    from analysis.calibration.plot import plot_targets  # noqa: PLC0415
-    from analysis.calibration.run import default_workers, run_seeds  # noqa: PLC0415
-    from analysis.calibration.targets import (  # noqa: PLC0415
+    from analysis.targets import (  # noqa: PLC0415
         DEFAULT_TARGETS,
         evaluate,
         load_targets,
     )
+    from analysis.targets_plot import plot_targets  # noqa: PLC0415
+    from experiments.calibration.run import default_workers, run_seeds  # noqa: PLC0415
+    from experiments.runs import check_out_dir  # noqa: PLC0415
     from simulation.errors import OutputError  # noqa: PLC0415
     from simulation.progress import progress_bar  # noqa: PLC0415 - keep --help light
-    from simulation.runner import check_out_dir  # noqa: PLC0415
     from simulation.scenario import load_scenario  # noqa: PLC0415
 
     targets = load_targets(args.targets)
@@ -234,9 +234,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         raise FraudsimError(
             "fraudsim calibrate needs optuna: pip install -e '.[calibrate]'"
         ) from None
-    from analysis.calibration.optimise import TrialReport, calibrate  # noqa: PLC0415
-    from analysis.calibration.run import default_workers  # noqa: PLC0415
-    from analysis.calibration.targets import load_targets  # noqa: PLC0415
+    from analysis.targets import load_targets  # noqa: PLC0415
+    from experiments.calibration.optimise import TrialReport, calibrate  # noqa: PLC0415
+    from experiments.calibration.run import default_workers  # noqa: PLC0415
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     targets = load_targets(args.targets)

@@ -98,7 +98,7 @@ def plot_targets(
     *,
     title: str | None = None,
 ) -> Figure:
-    """Draw the targets table of :func:`analysis.calibration.targets.evaluate`.
+    """Draw the targets table of :func:`analysis.targets.evaluate`.
 
     Args:
         table: the targets table (``key``, ``statistic``, ``published``, ``median``,
