@@ -1,9 +1,7 @@
-"""``fraudsim targets`` and ``fraudsim calibrate``: registrars for the ``fraudsim`` command line.
+"""``fraudsim targets`` and ``fraudsim calibrate``, added to the command line by :mod:`experiments.cli`.
 
-They join the command line as entry points in the group ``fraudsim.commands`` (see
-``pyproject.toml``), so :mod:`simulation` never imports :mod:`analysis`. Each registrar adds
-one subparser and sets its ``handler``; the model, pandas work and Optuna are imported only
-when a handler runs, so ``fraudsim --help`` stays quick.
+Each ``add_*`` function adds one subparser and sets its ``handler``; the model, pandas work
+and Optuna are imported only when a handler runs, so ``fraudsim --help`` stays quick.
 
 Usage::
 
@@ -24,39 +22,35 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from experiments.cli_types import (
-    assignment,
+    Subparsers,
+    add_overrides,
+    add_quiet,
+    add_workers,
     non_negative_int,
     overrides_with_shorthands,
-    people_per_agent,
     positive_int,
     safe_dir_name,
 )
 from simulation.errors import FraudsimError
 
-__all__ = ["format_targets_table", "register_calibrate", "register_targets"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["add_calibrate", "add_targets", "format_targets_table"]
 
 
-# --- argument types ----------------------------------------------------------------------------
+# --- options -----------------------------------------------------------------------------------
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
-    parser.add_argument(
-        "--set",
-        type=assignment,
-        action="append",
-        metavar="KEY=VALUE",
-        help="override one scenario value, e.g. --set run.scale=5000 (repeatable; TOML values)",
-    )
-    parser.add_argument(
-        "--scale",
-        type=people_per_agent,
-        metavar="K",
-        help="real people per agent (--set run.scale)",
+    add_overrides(
+        parser,
+        "override one scenario value, e.g. --set run.scale=5000 (repeatable; TOML values)",
+        period=False,
     )
     parser.add_argument(
         "--targets",
@@ -64,12 +58,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="targets file (default scenarios/targets/mps_2021_06.toml)",
     )
-    parser.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="worker processes (default: the CPUs available)",
-    )
+    add_workers(parser)
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -109,6 +98,8 @@ def format_targets_table(table: pd.DataFrame) -> str:
         error of the median, and whether it is within tolerance (``yes``, ``NO``, or ``-``
         for report-only targets).
     """
+    import pandas as pd  # noqa: PLC0415 - `fraudsim --help` imports this module
+
     header = ("target", "published", "model median", "10-90 % range", "error", "within")
     rows = [header]
     for row in table.itertuples(index=False):
@@ -196,8 +187,8 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_targets(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``fraudsim targets`` (entry point ``targets`` in ``fraudsim.commands``).
+def add_targets(subparsers: Subparsers) -> None:
+    """Add ``fraudsim targets``.
 
     Args:
         subparsers: the ``fraudsim`` subparsers.
@@ -220,7 +211,7 @@ def register_targets(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="DIR",
         help="directory for targets.csv and targets.png (default results/targets/<scenario>)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(parser)
     parser.set_defaults(handler=_cmd_targets)
 
 
@@ -299,8 +290,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_calibrate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``fraudsim calibrate`` (entry point ``calibrate`` in ``fraudsim.commands``).
+def add_calibrate(subparsers: Subparsers) -> None:
+    """Add ``fraudsim calibrate``.
 
     Args:
         subparsers: the ``fraudsim`` subparsers.
