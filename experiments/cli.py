@@ -30,7 +30,6 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from experiments.calibration.commands import add_calibrate, add_targets
@@ -45,6 +44,7 @@ from experiments.cli_types import (
     safe_dir_name,
 )
 from experiments.compare import add_compare
+from experiments.provenance import package_version
 from simulation.errors import FraudsimError, InvariantError, ScenarioNote
 from simulation.outputs import format_summary, summary_table
 from simulation.scenario import load_scenario, scenario_json_schema
@@ -265,13 +265,6 @@ def _add_plot(subparsers: Subparsers) -> None:
 # --- entry point ---------------------------------------------------------------------------
 
 
-def _version() -> str:
-    try:
-        return version("fraudsim")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 _SUBCOMMANDS = (
     _add_run,
     _add_validate,
@@ -292,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agent-based model of telecom fraud campaigns in China, 2020-21, and of "
         "the warnings, card crackdowns and repatriations against them.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in _SUBCOMMANDS:
         add(subparsers)

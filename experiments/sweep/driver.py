@@ -22,20 +22,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
-import hashlib
-import importlib.metadata
 import os
 import platform
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from experiments.executors import RunOutcome, make_executor
+from experiments.provenance import provenance, utc_now
 from experiments.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
 from experiments.sweep.store import (
     FAILURES_DIR,
@@ -47,19 +44,6 @@ from experiments.sweep.store import (
 from simulation.progress import progress_bar
 
 __all__ = ["RunEvent", "SweepReport", "SweepWarning", "execute_sweep", "run_sweep"]
-
-_VERSIONED = (
-    "fraudsim",
-    "mesa",
-    "numpy",
-    "pandas",
-    "pydantic",
-    "pyarrow",
-    "scipy",
-    "tqdm",
-    "dask",
-    "distributed",
-)
 
 
 class SweepWarning(UserWarning):
@@ -161,41 +145,6 @@ class SweepReport:
         return "\n".join(lines)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def _code_sha256() -> str:
-    """Digest of the model's source (``simulation/*.py`` except the sweep machinery).
-
-    Tells precisely whether the code that computes results changed between two sessions of a
-    sweep, even in a checkout with uncommitted changes, where the commit cannot tell.
-    """
-    root = Path(__file__).resolve().parents[2] / "simulation"
-    digest = hashlib.sha256()
-    for path in sorted(root.glob("*.py")):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _git() -> dict[str, Any]:
-    # The run command's own record of the checkout (commit and dirtiness), so that a sweep
-    # and a single run describe their code the same way.
-    from experiments.runs import git_state  # noqa: PLC0415  (imports the model)
-
-    return git_state()
-
-
 def _manifest(
     spec: SweepSpec, previous: dict[str, Any] | None, session: dict[str, Any]
 ) -> dict[str, Any]:
@@ -254,7 +203,7 @@ def _manifest(
         "runs": runs,
         "counts": {},
         "versions": session["versions"],
-        "platform": platform.platform(),
+        "platform": session["platform"],
         "git": session["git"],
         "sessions": [*(previous or {}).get("sessions", []), session],
     }
@@ -342,15 +291,14 @@ def execute_sweep(
         store.drop_failures(done)
         n_before = len(done)
         todo = [run for run in spec.runs if run.run_id not in done]
+        record = provenance()
         session: dict[str, Any] = {
-            "started_utc": _now(),
+            "started_utc": record.pop("created_utc"),
             "finished_utc": None,
             "executor": executor.description,
             "host": platform.node(),
             "pid": os.getpid(),
-            "versions": _versions(),
-            "git": _git(),
-            "code_sha256": _code_sha256(),
+            **record,
             "extended": extended,
             "runs_to_do": len(todo),
             "status": "running",
@@ -402,7 +350,7 @@ def execute_sweep(
             raise
         finally:
             bar.close()
-            session.update(finished_utc=_now(), status=status)
+            session.update(finished_utc=utc_now(), status=status)
             manifest.update(
                 status=status,
                 updated_utc=session["finished_utc"],
@@ -459,7 +407,7 @@ def _store_outcome(
         "n_residents": residents,
         "seconds": round(outcome.seconds, 3),
         "worker": outcome.worker,
-        "created_utc": _now(),
+        "created_utc": utc_now(),
     }
     if outcome.ok:
         assert outcome.frames is not None  # ok means frames, by construction
