@@ -1,173 +1,82 @@
-"""Executors: who runs a sweep's runs, and where. The model never knows which one it is.
+"""Executors: who runs a batch of independent calls, and where. The model never knows which.
 
-Every executor calls the same plain function, :func:`execute_run` (scenario text, overrides and
-seed in; tables out), and yields one :class:`RunOutcome` per run as it finishes, in whatever
-order runs finish. The driver writes the outcomes; executors never touch the output directory,
-so workers on a cluster need no shared filesystem, only fraudsim installed.
+An executor takes a module-level function and one tuple of arguments per call, and yields
+``(index, result)`` for each call as it finishes, in whatever order calls finish. Sweeps,
+calibration and ``fraudsim targets`` all run their model runs through one of these, built by
+:func:`make_executor` from the same two options (``--workers``, ``--scheduler``):
 
-- :class:`SerialExecutor` runs in this process, one run after another (``--workers 1``).
+- :class:`SerialExecutor` calls in this process, one after another (``--workers 1``).
 - :class:`PoolExecutor` runs on a local pool of processes started with ``spawn`` (an explicit
-  context, never the global start method). At most one run per worker is in flight, so a
-  crashed worker costs only the runs it and its siblings held; those are retried one at a time,
-  which finds the run that kills its worker and records it as failed.
-- :class:`DaskExecutor` sends runs to a Dask distributed scheduler (``--scheduler ADDRESS``).
-  The scheduler retries a run whose worker died; a run that kills several workers comes back as
-  ``KilledWorker`` and is recorded as failed; a run lost with the connection stays missing and
-  is redone when the sweep is resumed.
+  context, never the global start method). At most one call per worker is in flight, so a
+  crashed worker costs only the calls it and its siblings held; those are retried one at a
+  time, which finds the call that kills its worker. The pool lives as long as the executor's
+  ``with`` block, so a calibration's trials share it.
+- :class:`DaskExecutor` sends calls to a Dask distributed scheduler (``--scheduler ADDRESS``).
+  The scheduler retries a call whose worker died; one that kills several workers comes back as
+  ``KilledWorker``.
 
-A run that raises is not an executor failure: :func:`execute_run` catches the exception and
-returns it as data (type, message, traceback), so it crosses process boundaries intact.
+What a call raises reaches the caller as it is (an ``InvariantError`` stays one). A call whose
+process died, or that the cluster gave up on, yields a :class:`WorkerLost` instead of a result;
+a call lost with the connection to a cluster yields nothing. :func:`gather` turns both into an
+error for callers that need every result.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import multiprocessing
 import os
 import signal
-import socket
-import time
-import traceback
-from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    CancelledError,
-    Future,
-    ProcessPoolExecutor,
-    wait,
-)
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
-import pandas as pd
-
-from experiments.sweep.spec import RunSpec, SweepError
+from simulation.errors import FraudsimError
 
 __all__ = [
-    "FAULT_ENV",
     "DaskExecutor",
     "Executor",
     "PoolExecutor",
-    "RunOutcome",
     "SerialExecutor",
-    "execute_run",
+    "WorkerLost",
+    "default_workers",
+    "gather",
     "make_executor",
 ]
 
-FAULT_ENV = "FRAUDSIM_SWEEP_FAULT"
-"""Testing hook: ``raise:<run_id>`` makes that run raise, ``exit:<run_id>`` makes the process
-running it exit at once (``os._exit(1)``), as a crashed or killed worker would; several entries
-are separated by commas. Read in the process that runs the run. Never set it otherwise."""
+Call = tuple[Any, ...]
+"""The positional arguments of one call."""
 
 
 @dataclasses.dataclass(frozen=True)
-class RunOutcome:
-    """What one run produced.
+class WorkerLost:
+    """Yielded instead of a result when the process running a call was lost.
 
     Attributes:
-        run_id: the run.
-        frames: the tables by name (``daily``, ``by_type``, ``by_channel``, ``by_victim``),
-            with identifying columns first; ``None`` if the run failed.
-        error: ``type``, ``message`` and ``traceback`` of the failure, or ``None``.
-        seconds: wall time of the run, in seconds.
-        worker: ``host:pid`` of the process that ran it.
+        kind: ``"WorkerDied"`` (a local worker crashed, was killed or ran out of memory),
+            ``"KilledWorker"`` (the call killed several Dask workers) or the type of the error
+            that kept its result from coming back.
+        message: what happened, for people.
     """
 
-    run_id: str
-    frames: dict[str, pd.DataFrame] | None
-    error: dict[str, str] | None
-    seconds: float
-    worker: str
-
-    @property
-    def ok(self) -> bool:
-        """Whether the run finished and produced its tables."""
-        return self.error is None
-
-
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _inject_fault(run_id: str) -> None:
-    for entry in os.environ.get(FAULT_ENV, "").split(","):
-        kind, _, target = entry.strip().partition(":")
-        if target != run_id:
-            continue
-        if kind == "exit":
-            os._exit(1)
-        if kind == "raise":
-            raise RuntimeError(f"injected failure ({FAULT_ENV}={entry.strip()})")
-
-
-def execute_run(run: RunSpec, scenario_toml: str) -> RunOutcome:
-    """Run one sweep run and return its tables; never raises for a failing run.
-
-    Loads the resolved scenario with the run's parameter values, runs
-    ``FraudModel(config, rng=seed)`` and collects the daily and long tables, each with the
-    identifying columns ``run_id``, ``scenario``, ``seed`` and one column per varied parameter
-    (named by its dotted key) put first.
-
-    Args:
-        run: the run.
-        scenario_toml: the run's resolved scenario as TOML (with the sweep's ``set`` values).
-
-    Returns:
-        The outcome: tables, or the error that stopped the run.
-    """
-    started = time.perf_counter()
-    try:
-        _inject_fault(run.run_id)
-        # Imported here: the driver process of a pool or cluster sweep never builds a model.
-        from simulation.model import FraudModel  # noqa: PLC0415
-        from simulation.scenario import load_scenario_text  # noqa: PLC0415
-
-        config = load_scenario_text(
-            scenario_toml, source=f"{run.scenario} (run {run.run_id})", overrides=run.params
-        )
-        model = FraudModel(config, rng=run.seed)
-        model.run()
-        frames = {"daily": model.daily_frame(), **model.table_frames()}
-        ids: dict[str, Any] = {"run_id": run.run_id, "scenario": run.scenario, "seed": run.seed}
-        ids.update(run.params)
-        for frame in frames.values():
-            for position, (column, value) in enumerate(ids.items()):
-                frame.insert(position, column, value)
-            frame["seed"] = frame["seed"].astype("int64")
-    except Exception as exc:  # any failure of one run is recorded, never fatal
-        return RunOutcome(
-            run.run_id,
-            None,
-            {
-                "type": type(exc).__qualname__,
-                "message": str(exc),
-                "traceback": traceback.format_exc(),
-            },
-            time.perf_counter() - started,
-            _worker_name(),
-        )
-    return RunOutcome(run.run_id, frames, None, time.perf_counter() - started, _worker_name())
-
-
-def _lost_worker_outcome(run: RunSpec, kind: str, message: str) -> RunOutcome:
-    return RunOutcome(
-        run.run_id, None, {"type": kind, "message": message, "traceback": ""}, 0.0, "?"
-    )
+    kind: str
+    message: str
 
 
 class Executor(Protocol):
-    """Runs a sweep's runs and yields their outcomes as they finish.
+    """Runs calls and yields their results as they finish.
 
     Executors are context managers: entering acquires what they need (a cluster connection),
-    so that a wrong address is reported before the sweep writes anything.
+    so that a wrong address is reported before anything is written; leaving releases it.
     """
 
     description: str
 
-    def __enter__(self) -> Executor:
+    def __enter__(self) -> Self:
         """Acquire what the executor needs."""
         ...
 
@@ -175,137 +84,251 @@ class Executor(Protocol):
         """Release it."""
         ...
 
-    def run(self, runs: Sequence[RunSpec], tomls: Sequence[str]) -> Iterator[RunOutcome]:
-        """Yield one outcome per run that finishes or fails (lost runs yield nothing).
+    def map_unordered(
+        self, fn: Callable[..., Any], calls: Sequence[Call]
+    ) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index into calls, fn(*calls[index]) or WorkerLost)`` as calls finish.
 
         Args:
-            runs: the runs to do.
-            tomls: resolved scenario TOML by ``RunSpec.scenario_index``.
+            fn: a module-level function (workers import it by name).
+            calls: the arguments of each call.
+
+        Raises:
+            Exception: whatever a call raised; calls still in flight are stopped.
         """
         ...
 
 
-class _NoSetup:
-    """Executors that need no connection are context managers all the same."""
+def default_workers() -> int:
+    """CPUs this process may use (affinity-aware where the platform tells), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
 
-    def __enter__(self) -> _NoSetup:
+
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """The executor for the command-line options ``--workers`` and ``--scheduler``.
+
+    Args:
+        workers: local worker processes; ``None`` uses every CPU; 1 runs serially here.
+        scheduler: a Dask scheduler address; then ``workers`` must be ``None``.
+
+    Returns:
+        The executor (not yet entered).
+
+    Raises:
+        FraudsimError: a bad value or combination.
+    """
+    if scheduler is not None:
+        if workers is not None:
+            raise FraudsimError(
+                "--workers and --scheduler both given: with a scheduler the cluster's workers "
+                "do the runs"
+            )
+        if not scheduler.strip():
+            raise FraudsimError("--scheduler needs an address, e.g. tcp://127.0.0.1:8786")
+        return DaskExecutor(scheduler.strip())
+    if workers is None:
+        workers = default_workers()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise FraudsimError(f"The 'workers' parameter must be an integer >= 1. Got {workers!r}.")
+    return SerialExecutor() if workers == 1 else PoolExecutor(workers)
+
+
+def gather(
+    executor: Executor,
+    fn: Callable[..., Any],
+    calls: Sequence[Call],
+    on_result: Callable[[int, Any], None] | None = None,
+) -> list[Any]:
+    """Every call's result, in the order of ``calls``.
+
+    Args:
+        executor: where to run (entered).
+        fn: a module-level function.
+        calls: the arguments of each call.
+        on_result: called with the index and result of each call as it finishes.
+
+    Returns:
+        ``fn(*call)`` for each call.
+
+    Raises:
+        FraudsimError: a call's worker was lost, or its result never came back.
+        Exception: whatever a call raised.
+    """
+    results: dict[int, Any] = {}
+    for index, result in executor.map_unordered(fn, calls):
+        if isinstance(result, WorkerLost):
+            raise FraudsimError(f"a run was lost ({result.kind}): {result.message}")
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+    if len(results) < len(calls):
+        raise FraudsimError(
+            f"{len(calls) - len(results)} of {len(calls)} runs never came back (the connection "
+            "to the cluster was lost)"
+        )
+    return [results[i] for i in range(len(calls))]
+
+
+class SerialExecutor:
+    """One call after another, in this process."""
+
+    description = "serial, in this process"
+
+    def __enter__(self) -> Self:
         """Nothing to set up."""
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         """Nothing to tear down."""
 
-
-class SerialExecutor(_NoSetup):
-    """One run after another, in this process."""
-
-    description = "serial, in this process"
-
-    def run(self, runs: Sequence[RunSpec], tomls: Sequence[str]) -> Iterator[RunOutcome]:
-        """See :meth:`Executor.run`."""
-        for run in runs:
-            yield execute_run(run, tomls[run.scenario_index])
+    def map_unordered(
+        self, fn: Callable[..., Any], calls: Sequence[Call]
+    ) -> Iterator[tuple[int, Any]]:
+        """See :meth:`Executor.map_unordered`."""
+        for index, call in enumerate(calls):
+            yield index, fn(*call)
 
 
 def _init_worker() -> None:
-    # Ctrl-C goes to the whole process group: let only the driver react (it stops the
+    # Ctrl-C goes to the whole process group: let only the parent react (it stops the
     # workers), rather than every worker printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-class PoolExecutor(_NoSetup):
-    """A local pool of ``workers`` processes, started with ``spawn``.
+class PoolExecutor:
+    """A local pool of ``workers`` processes, started with ``spawn`` when first needed.
 
     Args:
-        workers: number of worker processes (>= 2; one means :class:`SerialExecutor`).
+        workers: the most worker processes (>= 1).
     """
 
     def __init__(self, workers: int) -> None:
-        """Remember the pool size; processes start when runs are given."""
+        """Remember the pool size; processes start when calls are given."""
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise FraudsimError(
+                f"The 'workers' parameter must be an integer >= 1. Got {workers!r}."
+            )
         self.workers = workers
         self.description = f"local process pool, {workers} workers"
+        self._pool: ProcessPoolExecutor | None = None
 
-    def _new_pool(self, size: int) -> ProcessPoolExecutor:
-        # spawn: a fresh interpreter per worker, identical on Linux, macOS and Windows, and
-        # safe with the driver's threads (fork is not). Chosen per pool, never globally.
-        return ProcessPoolExecutor(
-            max_workers=size,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-        )
+    def __enter__(self) -> Self:
+        """Nothing to set up: the pool starts with the first call."""
+        return self
 
-    def run(self, runs: Sequence[RunSpec], tomls: Sequence[str]) -> Iterator[RunOutcome]:
-        """See :meth:`Executor.run`."""
-        queue = deque(runs)
-        suspects: deque[RunSpec] = deque()  # in flight when a worker died: retried alone
-        in_flight: dict[Future[RunOutcome], RunSpec] = {}
-        size = max(1, min(self.workers, len(runs)))
-        pool: ProcessPoolExecutor | None = None
+    def __exit__(self, *exc_info: object) -> None:
+        """Shut the pool down, waiting for its processes to exit."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _submit(self, fn: Callable[..., Any], call: Call) -> Future[Any]:
+        if self._pool is None:
+            # spawn: a fresh interpreter per worker, identical on Linux, macOS and Windows, and
+            # safe with the parent's threads (fork is not). Chosen per pool, never globally.
+            # Processes start on demand, so a small batch starts few.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+            )
+        return self._pool.submit(fn, *call)
+
+    def _stop(self) -> None:
+        """Stop the pool now, killing calls in flight."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+        if terminate is not None:
+            with contextlib.suppress(Exception):
+                terminate()
+        else:
+            # Before 3.14 there is no public way: without this, shutdown (and the interpreter's
+            # exit) would wait for the calls in flight to finish, minutes after a Ctrl-C.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    def map_unordered(
+        self, fn: Callable[..., Any], calls: Sequence[Call]
+    ) -> Iterator[tuple[int, Any]]:
+        """See :meth:`Executor.map_unordered`."""
+        queue = deque(range(len(calls)))
+        suspects: deque[int] = deque()  # in flight when a worker died: retried alone
+        in_flight: dict[Future[Any], int] = {}
+        size = max(1, min(self.workers, len(calls)))
         try:
             while queue or suspects or in_flight:
-                # At most one run per worker in flight: few runs are lost with a dead worker,
-                # and after a death the suspects run one at a time to find the culprit.
+                # At most one call per worker in flight: few are lost with a dead worker, and
+                # after a death the suspects run one at a time to find the culprit.
                 limit = 1 if suspects else size
                 while len(in_flight) < limit and (suspects or queue):
-                    if pool is None:  # made when needed: no pool after the last crash
-                        pool = self._new_pool(size)
-                    run = (suspects or queue).popleft()
-                    in_flight[pool.submit(execute_run, run, tomls[run.scenario_index])] = run
+                    index = (suspects or queue).popleft()
+                    in_flight[self._submit(fn, calls[index])] = index
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 broken = False
                 for future in done:
-                    run = in_flight.pop(future)
                     try:
-                        outcome = future.result()
+                        result = future.result()
                     except BrokenProcessPool:
-                        in_flight[future] = run  # handled with the others below
-                        broken = True
+                        broken = True  # handled with the others below
                         continue
-                    yield outcome
-                if not broken:
-                    continue
-                lost = []
-                for future, run in list(in_flight.items()):
-                    if future.done() and not future.cancelled() and future.exception() is None:
-                        del in_flight[future]
-                        yield future.result()  # finished just before the pool broke
-                    else:
-                        lost.append(run)
-                if pool is not None:
-                    _stop_pool(pool)
-                    pool = None
-                in_flight.clear()
-                if len(lost) == 1:
-                    # It ran alone (or was the only one left): it is the one that died.
-                    yield _lost_worker_outcome(
-                        lost[0],
-                        "WorkerDied",
-                        "the worker process running this run died (crashed, killed, or out "
-                        "of memory); it is retried when the sweep is run again",
-                    )
-                else:
-                    suspects.extend(sorted(lost, key=lambda r: r.index))
+                    yield in_flight.pop(future), result
+                if broken:
+                    yield from self._after_a_death(in_flight, suspects)
         finally:
-            if pool is not None:
-                if in_flight:  # stopped early (Ctrl-C, or the driver failed): kill the runs
-                    _stop_pool(pool)
-                else:
-                    pool.shutdown(wait=True)
+            if in_flight:  # stopped early (an error, Ctrl-C, the caller gave up): kill them
+                self._stop()
+
+    def _after_a_death(
+        self, in_flight: dict[Future[Any], int], suspects: deque[int]
+    ) -> Iterator[tuple[int, Any]]:
+        """Sort out the calls in flight when the pool broke; start a new pool later."""
+        lost = []
+        for future, index in list(in_flight.items()):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                yield index, future.result()  # finished just before the pool broke
+            else:
+                lost.append(index)
+        in_flight.clear()
+        self._stop()
+        if len(lost) == 1:
+            # It ran alone (or was the only one left): it is the one that died.
+            yield (
+                lost[0],
+                WorkerLost(
+                    "WorkerDied",
+                    "the worker process running it died (crashed, killed, or out of memory)",
+                ),
+            )
+        else:
+            suspects.extend(sorted(lost))
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now, killing runs in flight (they are redone later, never half-written)."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
-    if terminate is not None:
-        with contextlib.suppress(Exception):
-            terminate()
-    else:
-        # Before 3.14 there is no public way: without this, shutdown (and the interpreter's
-        # exit) would wait for the runs in flight to finish, minutes after a Ctrl-C.
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            with contextlib.suppress(Exception):
-                process.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
+@dataclasses.dataclass(frozen=True)
+class _Raised:
+    """What a call raised on a Dask worker, brought back as a result."""
+
+    error: BaseException
+
+
+def _guarded(fn: Callable[..., Any], *args: Any) -> Any:
+    # Runs on the worker: the call's own error comes back as data, so that any exception the
+    # parent sees from the future is the cluster's (a result that could not come back).
+    try:
+        return fn(*args)
+    except Exception as exc:
+        return _Raised(exc)
+
+
+def _held(value: Any) -> Any:
+    """A task returning its argument: a value many calls share, held on the cluster."""
+    return value
 
 
 class DaskExecutor:
@@ -326,130 +349,92 @@ class DaskExecutor:
         self.description = f"Dask cluster at {address}"
         self._client: Any = None
 
-    def __enter__(self) -> DaskExecutor:
+    def __enter__(self) -> Self:
         """Connect to the scheduler.
 
         Raises:
-            SweepError: if Dask distributed is not installed or the scheduler cannot be
+            FraudsimError: Dask distributed is not installed or the scheduler cannot be
                 reached.
         """
         try:
             from distributed import Client  # noqa: PLC0415  (an optional dependency)
         except ImportError:
-            raise SweepError.single(
-                None,
-                None,
-                "--scheduler needs Dask distributed, which is not installed",
-                allowed="pip install 'fraudsim[sweep]'",
+            raise FraudsimError(
+                "--scheduler needs Dask distributed, which is not installed: "
+                "pip install 'fraudsim[sweep]'"
             ) from None
         try:
             self._client = Client(self.address, timeout=self.timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise SweepError.single(
-                None, None, f"cannot reach the Dask scheduler at {self.address}: {exc}"
+            raise FraudsimError(
+                f"cannot reach the Dask scheduler at {self.address}: {exc}"
             ) from None
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        """Disconnect (runs still queued for this client are cancelled by the scheduler)."""
+        """Disconnect (calls still queued for this client are cancelled by the scheduler)."""
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.close()
             self._client = None
 
-    def run(self, runs: Sequence[RunSpec], tomls: Sequence[str]) -> Iterator[RunOutcome]:
-        """See :meth:`Executor.run`."""
+    def map_unordered(
+        self, fn: Callable[..., Any], calls: Sequence[Call]
+    ) -> Iterator[tuple[int, Any]]:
+        """See :meth:`Executor.map_unordered`."""
         from distributed import as_completed  # noqa: PLC0415
         from distributed.scheduler import KilledWorker  # noqa: PLC0415
 
         client = self._client
         if client is None:
-            raise RuntimeError("DaskExecutor.run needs `with executor:` around it")
+            raise RuntimeError("DaskExecutor.map_unordered needs `with executor:` around it")
         futures = []
         try:
-            # Each scenario's text goes to the cluster once, not once per run, as the result of
-            # a task rather than scattered data: the scheduler can recompute a task's result
-            # when the worker holding it dies, but scattered data would be lost, and with it
-            # every run that needs it.
-            texts = [
-                client.submit(_scenario_text, text, key=f"fraudsim-scenario-{i}-{_digest(text)}")
-                for i, text in enumerate(tomls)
-            ]
             by_key = {}
-            for run in runs:
+            for index, call in enumerate(self._share(client, calls)):
                 future = client.submit(
-                    execute_run,
-                    run,
-                    texts[run.scenario_index],
-                    key=f"fraudsim-run-{run.run_id}",
-                    pure=False,
+                    _guarded, fn, *call, key=f"{fn.__name__}-{uuid.uuid4().hex}", pure=False
                 )
                 futures.append(future)
-                by_key[future.key] = run
+                by_key[future.key] = index
             for future in as_completed(futures, loop=client.loop):
-                run = by_key[future.key]
+                index = by_key[future.key]
                 try:
-                    outcome = future.result()
+                    result = future.result()
                 except KilledWorker as exc:
-                    outcome = _lost_worker_outcome(run, "KilledWorker", str(exc))
+                    result = WorkerLost("KilledWorker", str(exc))
                 except (CancelledError, OSError):
-                    continue  # lost with the connection: missing, redone on resume
-                except Exception as exc:  # e.g. the run cannot be unpickled there
-                    outcome = _lost_worker_outcome(run, type(exc).__qualname__, str(exc))
+                    continue  # lost with the connection: nothing to report
+                except Exception as exc:  # e.g. the arguments cannot be unpickled there
+                    result = WorkerLost(type(exc).__qualname__, str(exc))
                 finally:
                     future.release()
-                yield outcome
+                if isinstance(result, _Raised):
+                    raise result.error
+                yield index, result
         finally:
             with contextlib.suppress(Exception):
                 client.cancel([f for f in futures if not f.done()])
 
+    @staticmethod
+    def _share(client: Any, calls: Sequence[Call]) -> list[Call]:
+        """Calls in which each argument shared by several goes to the cluster once.
 
-def _scenario_text(text: str) -> str:
-    """A task returning its argument: a scenario's text held on the cluster (see above)."""
-    return text
+        Shared values (a sweep's scenario, used by all its runs) travel as the result of a task
+        rather than as scattered data: the scheduler can recompute a task's result when the
+        worker holding it dies, but scattered data would be lost, and every call with it.
+        """
+        uses = Counter(id(arg) for call in calls for arg in call)
+        held: dict[int, Any] = {}
 
+        def ship(arg: Any) -> Any:
+            if uses[id(arg)] < 2 or isinstance(arg, int | float | str | bool | None):
+                return arg
+            if id(arg) not in held:
+                held[id(arg)] = client.submit(
+                    _held, arg, key=f"fraudsim-shared-{uuid.uuid4().hex}", pure=False
+                )
+            return held[id(arg)]
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def default_workers() -> int:
-    """CPUs this process may use (affinity-aware where the platform tells)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """The executor for the given options.
-
-    Args:
-        workers: local worker processes; ``None`` uses every CPU; 1 runs serially here.
-        scheduler: a Dask scheduler address; then ``workers`` must be ``None``.
-
-    Returns:
-        The executor.
-
-    Raises:
-        SweepError: for a bad combination or value.
-    """
-    if scheduler is not None:
-        if workers is not None:
-            raise SweepError.single(
-                None,
-                None,
-                "--workers and --scheduler both given: with a scheduler the cluster's workers "
-                "run the sweep",
-            )
-        if not scheduler.strip():
-            raise SweepError.single(None, None, "--scheduler needs an address",
-                                    allowed="e.g. tcp://127.0.0.1:8786")  # fmt: skip
-        return DaskExecutor(scheduler.strip())
-    if workers is None:
-        workers = default_workers()
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise SweepError.single(
-            None, None, "The 'workers' parameter must be an integer >= 1.", given=repr(workers)
-        )
-    return SerialExecutor() if workers == 1 else PoolExecutor(workers)
+        out = [tuple(ship(arg) for arg in call) for call in calls]
+        return out

@@ -39,7 +39,8 @@ from experiments.calibration.optimise import (
     target_loss,
     write_calibrated_scenario,
 )
-from experiments.calibration.run import make_executor, run_seeds
+from experiments.calibration.run import run_seeds
+from experiments.executors import make_executor
 from simulation.errors import FraudsimError, ScenarioError
 from simulation.outputs import DAILY_COLUMNS
 from simulation.scenario import load_scenario

@@ -6,12 +6,22 @@ Runs here are tiny (a month at 1 agent = 20,000 people); pools are spawned once 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pytest
 
 from experiments import provenance as prov
+from experiments.executors import (
+    DaskExecutor,
+    PoolExecutor,
+    SerialExecutor,
+    WorkerLost,
+    gather,
+    make_executor,
+)
 from experiments.runs import run_scenario
+from simulation.errors import FraudsimError
 from simulation.params import RunParams
 
 #: A month at 1 agent = 20,000 people after ten days of burn-in: a fraction of a second.
@@ -57,3 +67,79 @@ def test_a_run_manifest_embeds_the_record(make_config):
 def test_run_scenario_refuses_a_bad_seed(make_config):
     with pytest.raises(ValueError, match="seed"):
         run_scenario(make_config(run=TINY_RUN), -1)
+
+
+# --- executors -------------------------------------------------------------------------------
+# Built-in functions as the calls where they serve (pow for results, int("x") for a call that
+# raises), and one function that kills the worker running it.
+
+POWERS = [(2, n) for n in range(6)]
+
+
+def exit_or_echo(value: int, die: bool) -> int:
+    """``value``, or the end of the process running it (as a crash or the OOM killer would)."""
+    if die:
+        os._exit(1)
+    return value
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with make_executor(2) as executor:
+        yield executor
+
+
+def test_make_executor_chooses_from_the_options():
+    assert isinstance(make_executor(1), SerialExecutor), "one worker runs in this process"
+    assert isinstance(make_executor(3), PoolExecutor), "more than one is a local pool"
+    assert make_executor(3).workers == 3
+    assert isinstance(make_executor(None, "tcp://127.0.0.1:8786"), DaskExecutor)
+    assert make_executor().description, "the default is described for the report"
+
+
+@pytest.mark.parametrize(
+    ("workers", "scheduler", "message"),
+    [
+        (0, None, "'workers'"),
+        (True, None, "'workers'"),
+        (2, "tcp://h:1", "both given"),
+        (None, " ", "needs an address"),
+    ],
+)
+def test_make_executor_refuses_bad_options(workers, scheduler, message):
+    with pytest.raises(FraudsimError, match=message):
+        make_executor(workers, scheduler)
+
+
+def test_serial_and_pool_give_every_result(pool):
+    serial = dict(SerialExecutor().map_unordered(pow, POWERS))
+    assert serial == {i: 2**n for i, (_, n) in enumerate(POWERS)}, f"serial results: {serial}"
+    parallel = dict(pool.map_unordered(pow, POWERS))
+    assert parallel == serial, f"the pool should give the serial results: {parallel}"
+    assert gather(pool, pow, POWERS) == [2**n for _, n in POWERS], "gather keeps call order"
+
+
+def test_an_error_in_a_call_reaches_the_caller_as_it_is(pool):
+    with pytest.raises(ValueError, match="invalid literal"):
+        list(SerialExecutor().map_unordered(int, [("1",), ("x",)]))
+    with pytest.raises(ValueError, match="invalid literal"):
+        list(pool.map_unordered(int, [("1",), ("x",), ("3",)]))
+    assert gather(pool, int, [("4",)]) == [4], "the pool should work again after an error"
+
+
+def test_a_dying_worker_loses_only_its_own_call(pool):
+    results = dict(pool.map_unordered(exit_or_echo, [(n, n == 2) for n in range(4)]))
+    assert set(results) == {0, 1, 2, 3}, f"every call should be accounted for: {results}"
+    lost = {i: r for i, r in results.items() if isinstance(r, WorkerLost)}
+    assert list(lost) == [2], f"only the call that killed its worker is lost: {results}"
+    assert lost[2].kind == "WorkerDied", lost
+    assert [results[i] for i in (0, 1, 3)] == [0, 1, 3], f"the others finish: {results}"
+    with pytest.raises(FraudsimError, match="WorkerDied"):
+        gather(pool, exit_or_echo, [(0, False), (1, True)])
+
+
+def test_an_unreachable_scheduler_is_a_clear_error():
+    pytest.importorskip("distributed")
+    executor = DaskExecutor("tcp://127.0.0.1:9", timeout=1)
+    with pytest.raises(FraudsimError, match="cannot reach the Dask scheduler"):
+        executor.__enter__()

@@ -33,9 +33,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from experiments import runs as runner
-from experiments.executors import FAULT_ENV
 from experiments.sweep import load_sweep, load_sweep_manifest, load_sweep_spec
 from experiments.sweep import store as sweep_store
+from experiments.sweep.driver import FAULT_ENV
 from experiments.sweep.store import TABLES, SweepStore
 from simulation.model import FraudModel
 

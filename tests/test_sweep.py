@@ -23,7 +23,6 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from experiments.cli import main
-from experiments.executors import FAULT_ENV
 from experiments.sweep import (
     SweepError,
     SweepSpec,
@@ -33,6 +32,7 @@ from experiments.sweep import (
     load_sweep_spec,
     run_sweep,
 )
+from experiments.sweep.driver import FAULT_ENV
 from experiments.sweep.store import TABLES, SweepStore
 from simulation.errors import FraudsimError, ScenarioError
 

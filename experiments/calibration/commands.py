@@ -137,7 +137,8 @@ def _cmd_targets(args: argparse.Namespace) -> int:
         load_targets,
     )
     from analysis.targets_plot import plot_targets  # noqa: PLC0415
-    from experiments.calibration.run import default_workers, run_seeds  # noqa: PLC0415
+    from experiments.calibration.run import run_seeds  # noqa: PLC0415
+    from experiments.executors import default_workers  # noqa: PLC0415
     from experiments.runs import check_out_dir  # noqa: PLC0415
     from simulation.errors import OutputError  # noqa: PLC0415
     from simulation.progress import progress_bar  # noqa: PLC0415 - keep --help light
@@ -147,7 +148,7 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     config = load_scenario(args.scenario, overrides_with_shorthands(args))
     out = args.out if args.out is not None else Path("results/targets") / safe_dir_name(config.name)
     check_out_dir(out)  # fail before the runs, not after
-    workers = args.workers or default_workers(args.seeds)
+    workers = args.workers or default_workers()
     with progress_bar(
         enabled=not args.quiet, total=args.seeds, unit="seed", desc=f"{config.name}: runs"
     ) as bar:
@@ -227,7 +228,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         ) from None
     from analysis.targets import load_targets  # noqa: PLC0415
     from experiments.calibration.optimise import TrialReport, calibrate  # noqa: PLC0415
-    from experiments.calibration.run import default_workers  # noqa: PLC0415
+    from experiments.executors import default_workers  # noqa: PLC0415
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     targets = load_targets(args.targets)

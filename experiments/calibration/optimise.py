@@ -41,6 +41,7 @@ holds only the fitted keys (a lever's field means writing the whole inherited le
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -49,7 +50,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, Future, as_completed
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -65,15 +65,11 @@ from analysis.targets import (
     load_targets,
     per_seed_values,
 )
-from experiments.calibration.run import make_executor, run_daily
+from experiments.calibration.run import run_batch
+from experiments.executors import Executor, make_executor
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError, Problem, ScenarioError
-from simulation.scenario import (
-    load_scenario,
-    load_scenario_text,
-    resolve_scenario_dict,
-    scenario_to_toml,
-)
+from simulation.scenario import load_scenario, resolve_scenario_dict
 
 __all__ = [
     "LOSS_FLOOR_RATIO",
@@ -288,10 +284,6 @@ def _leaf_keys(node: Any, prefix: str = "") -> list[str]:
     return keys
 
 
-def _load_with(base_toml: str, source: str, overrides: Mapping[str, Any]) -> ScenarioConfig:
-    return load_scenario_text(base_toml, source=source, overrides=dict(overrides))
-
-
 def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") -> list[Parameter]:
     """Check a spec's keys and ranges against a scenario.
 
@@ -310,7 +302,6 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
         ScenarioError: one problem per bad key or range, with the nearest valid key for a typo.
     """
     dump = base.model_dump(mode="python", exclude_none=True)
-    base_toml = scenario_to_toml(base)
     leaves = [k for k in _leaf_keys(dump) if not isinstance(_lookup(dump, k), bool)]
     problems: list[Problem] = []
     params: list[Parameter] = []
@@ -375,7 +366,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
         for label, value in (("low", param.low), ("high", param.high), (None, param.midpoint())):
             typed = int(value) if integer else float(value)
             try:
-                _load_with(base_toml, source, {key: typed})
+                base.with_overrides({key: typed}, source)
             except ScenarioError as err:
                 found = True
                 for p in err.problems:
@@ -500,7 +491,7 @@ def apply_params(base: ScenarioConfig, values: Mapping[str, Any]) -> ScenarioCon
     Raises:
         ScenarioError: a key or value is invalid.
     """
-    return _load_with(scenario_to_toml(base), base.name, values)
+    return base.with_overrides(dict(values), base.name)
 
 
 def _toml_key(key: str) -> str:
@@ -747,32 +738,6 @@ def _check_signature(study: optuna.Study, signature: dict[str, Any], storage: Pa
         )
 
 
-def _run_batch(
-    configs: list[ScenarioConfig], seeds: list[int], executor: Executor | None
-) -> list[dict[int, pd.DataFrame]]:
-    """Daily tables of every config and seed, one dict by seed per config."""
-    frames: list[dict[int, pd.DataFrame]] = [{} for _ in configs]
-    if executor is None:
-        for i, config in enumerate(configs):
-            for seed in seeds:
-                frames[i][seed] = run_daily(config, seed)
-        return frames
-    futures: dict[Future[pd.DataFrame], tuple[int, int]] = {
-        executor.submit(run_daily, config, seed): (i, seed)
-        for i, config in enumerate(configs)
-        for seed in seeds
-    }
-    try:
-        for future in as_completed(futures):
-            i, seed = futures[future]
-            frames[i][seed] = future.result()
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        raise
-    return frames
-
-
 def calibrate(
     scenario_path: str | os.PathLike[str],
     params_spec_path: str | os.PathLike[str],
@@ -808,8 +773,8 @@ def calibrate(
         overrides: ``KEY=VALUE`` strings or a mapping applied to the scenario in every trial
             (e.g. a coarser ``run.scale``); they are not written to the fitted scenario.
         workers: processes (spawned); ``ceil(workers / seeds_per_trial)`` trials run at once.
-        executor: an existing pool (:func:`~experiments.calibration.run.make_executor`) to run
-            in, left open; by default a pool of ``workers`` is made when ``workers > 1``.
+        executor: an entered executor (:func:`experiments.executors.make_executor`) to run on,
+            left open; by default one of ``workers`` is made (serial for 1, else a pool).
         out_path: the fitted scenario to write (default: the storage file with ``.toml``).
         sampler_seed: seed of Optuna's TPE sampler.
         n_startup_trials: random trials before TPE models the loss (default
@@ -889,10 +854,10 @@ def calibrate(
     done = len(_complete(study))
     best = study.best_trial if done else None
     n_new = 0
-    own = executor is None and workers > 1
-    if own:
-        executor = make_executor(workers)
-    try:
+    with contextlib.ExitStack() as stack:
+        if executor is None:
+            # One executor for every trial: a pool is spawned once, not once per trial.
+            executor = stack.enter_context(make_executor(workers))
         while done < trials:
             pending: list[optuna.trial.Trial] = []
             configs: list[ScenarioConfig] = []
@@ -900,7 +865,7 @@ def calibrate(
                 for _ in range(min(batch_size, trials - done)):
                     pending.append(study.ask(distributions))
                     configs.append(apply_params(base, pending[-1].params))
-                frames = _run_batch(configs, seeds, executor)
+                frames = run_batch(configs, seeds, executor=executor)
             except BaseException:
                 # Interrupted or broken: no trial may stay RUNNING in the storage for ever.
                 for trial in pending:
@@ -928,9 +893,6 @@ def calibrate(
                             medians=medians,
                         )
                     )
-    finally:
-        if own and executor is not None:
-            executor.shutdown(cancel_futures=True)
 
     if not _complete(study):
         raise FraudsimError(f"study {study_name!r} has no finished trial: ask for trials >= 1")

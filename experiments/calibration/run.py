@@ -1,82 +1,38 @@
-"""Run one scenario over several seeds, in parallel, and keep the daily tables.
+"""Run scenarios over several seeds on an executor, and keep the daily tables.
 
 Seeds are ``0..N-1``: every calibration trial and every targets table uses the same seeds, so
 differences between parameter values are not differences between random draws (common random
-numbers).
-
-Parallel runs use a process pool with an explicit ``spawn`` context (never the global start
-method, which belongs to the caller): each worker imports the model afresh, so nothing of the
-parent's state leaks into a run. One worker (or one seed) runs in this process, without a pool.
+numbers). Runs go through :func:`experiments.runs.run_scenario` on an executor of
+:mod:`experiments.executors`: one worker (or one run) in this process, more on a pool of
+spawned processes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from experiments.executors import Executor, gather, make_executor
 from experiments.runs import run_scenario
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError
 from simulation.scenario import load_scenario
 
-__all__ = [
-    "default_workers",
-    "make_executor",
-    "run_daily",
-    "run_seeds",
-    "scenario_frames",
-    "submit_seeds",
-]
+__all__ = ["run_batch", "run_daily", "run_seeds", "scenario_frames"]
 
 Progress = Callable[[int], None]
 """Called with a seed each time that seed's run has finished."""
 
 
-def default_workers(n_runs: int | None = None) -> int:
-    """Worker processes to use: the CPUs this process may use, at most ``n_runs``.
-
-    Args:
-        n_runs: runs to be made, if known.
-
-    Returns:
-        At least 1.
-    """
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, n_runs)) if n_runs else max(1, cpus)
-
-
-def _check_workers(workers: int) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise FraudsimError(f"The 'workers' parameter must be an integer >= 1. Got {workers!r}.")
-    return workers
-
-
-def make_executor(workers: int) -> ProcessPoolExecutor:
-    """A process pool of ``workers`` processes started with the ``spawn`` method.
-
-    Args:
-        workers: number of processes (>= 1).
-
-    Returns:
-        The pool; the caller shuts it down (use it as a context manager).
-    """
-    return ProcessPoolExecutor(
-        max_workers=_check_workers(workers), mp_context=multiprocessing.get_context("spawn")
-    )
-
-
 def run_daily(config: ScenarioConfig, seed: int) -> pd.DataFrame:
     """Run ``config`` with ``seed`` and return its daily table (model units).
 
-    A module-level function so that worker processes can unpickle it.
+    A module-level function so that worker processes can import it; the other tables stay in
+    the worker.
 
     Args:
         config: the resolved scenario.
@@ -88,20 +44,49 @@ def run_daily(config: ScenarioConfig, seed: int) -> pd.DataFrame:
     return run_scenario(config, seed).daily
 
 
-def submit_seeds(
-    executor: Executor, config: ScenarioConfig, seeds: Iterable[int]
-) -> dict[Future[pd.DataFrame], int]:
-    """Submit one run per seed to ``executor``.
+def _seed_list(seeds: Sequence[int] | int) -> list[int]:
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    if not seed_list:
+        raise FraudsimError("No seeds to run: give at least one.")
+    return seed_list
+
+
+def run_batch(
+    configs: Sequence[ScenarioConfig],
+    seeds: Sequence[int] | int,
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> list[dict[int, pd.DataFrame]]:
+    """Run every scenario with every seed and return the daily tables.
 
     Args:
-        executor: where to run (a pool from :func:`make_executor`).
-        config: the resolved scenario.
-        seeds: the seeds.
+        configs: the resolved scenarios.
+        seeds: the seeds, or a count ``N`` for seeds ``0..N-1``.
+        workers: processes to use when no ``executor`` is given; 1 runs in this process.
+        executor: an entered executor to run on (it stays open), e.g. across calibration
+            trials.
+        progress: called with the seed of each run as it finishes.
 
     Returns:
-        The futures, mapped to their seeds.
+        For each scenario, its daily tables (model units) by seed, in seed order.
+
+    Raises:
+        FraudsimError: no seeds, a bad ``workers`` count, or a run lost with its worker;
+            errors of a run (an :class:`~simulation.errors.InvariantError`, say) propagate.
     """
-    return {executor.submit(run_daily, config, seed): seed for seed in seeds}
+    seed_list = _seed_list(seeds)
+    calls = [(config, seed) for config in configs for seed in seed_list]
+    with contextlib.ExitStack() as stack:
+        if executor is None:
+            executor = stack.enter_context(make_executor(min(workers, len(calls))))
+        on_result = None if progress is None else (lambda i, _: progress(calls[i][1]))
+        dailies = gather(executor, run_daily, calls, on_result=on_result)
+    n = len(seed_list)
+    return [
+        dict(zip(seed_list, dailies[i * n : (i + 1) * n], strict=True)) for i in range(len(configs))
+    ]
 
 
 def run_seeds(
@@ -112,47 +97,12 @@ def run_seeds(
     executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> dict[int, pd.DataFrame]:
-    """Run ``config`` once per seed and return the daily tables.
-
-    Args:
-        config: the resolved scenario.
-        seeds: the seeds, or a count ``N`` for seeds ``0..N-1``.
-        workers: processes to use when no ``executor`` is given; 1 runs in this process.
-        executor: an existing pool to run in (it stays open), e.g. across calibration trials.
-        progress: called with each seed as its run finishes.
+    """Run ``config`` once per seed and return the daily tables (see :func:`run_batch`).
 
     Returns:
         The daily tables (model units) by seed, in seed order.
-
-    Raises:
-        FraudsimError: no seeds, or a bad ``workers`` count; errors of a run (an
-            :class:`~simulation.errors.InvariantError`, say) propagate from the workers.
     """
-    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    if not seed_list:
-        raise FraudsimError("No seeds to run: give at least one.")
-    _check_workers(workers)
-    frames: dict[int, pd.DataFrame] = {}
-    if executor is None and (workers == 1 or len(seed_list) == 1):
-        for seed in seed_list:
-            frames[seed] = run_daily(config, seed)
-            if progress is not None:
-                progress(seed)
-        return dict(sorted(frames.items()))
-    if executor is None:
-        with make_executor(min(workers, len(seed_list))) as pool:
-            return run_seeds(config, seed_list, executor=pool, progress=progress)
-    futures = submit_seeds(executor, config, seed_list)
-    try:
-        for future in as_completed(futures):
-            frames[futures[future]] = future.result()
-            if progress is not None:
-                progress(futures[future])
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        raise
-    return dict(sorted(frames.items()))
+    return run_batch([config], seeds, workers=workers, executor=executor, progress=progress)[0]
 
 
 def scenario_frames(

@@ -53,6 +53,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
+from simulation.config import ScenarioConfig
 from simulation.errors import Problem, ScenarioError
 
 # The scenario loader's message helpers, so that sweep messages read exactly like scenario ones.
@@ -60,7 +61,6 @@ from simulation.scenario import (
     MAPPING_SOURCE,
     SET_SOURCE,
     load_scenario,
-    load_scenario_text,
     nearest_name,
     scenario_to_toml,
     show_value,
@@ -196,7 +196,8 @@ class ScenarioEntry:
         index: position in the sweep file's ``scenarios``.
         name: the scenario's name (the ``scenario`` column of the results).
         file: the scenario file, as a path relative to the current directory when possible.
-        toml: the resolved scenario (every parameter) as TOML; runs load it, not the file.
+        config: the resolved scenario; each run applies its parameter values to it.
+        toml: the resolved scenario (every parameter) as TOML, the record in ``sweep.json``.
         sha256: digest of ``toml``, part of every run id.
         scale: real people per resident agent (``run.scale``).
         population_national: people represented (``run.population_national``).
@@ -206,6 +207,7 @@ class ScenarioEntry:
     index: int
     name: str
     file: str
+    config: ScenarioConfig
     toml: str
     sha256: str
     scale: float
@@ -729,7 +731,7 @@ def _resolve_scenarios(
         for key, values in probes.items():
             for value in values:
                 try:
-                    load_scenario_text(toml, source=file, overrides={key: value})
+                    config.with_overrides({key: value}, source=file)
                 except ScenarioError as err:
                     where_key = _sweep_key(*sections[key].split("."), key)
                     problems.extend(_rehome(err, display, where_key, key, config.name))
@@ -739,6 +741,7 @@ def _resolve_scenarios(
                 index=i,
                 name=config.name,
                 file=file,
+                config=config,
                 toml=toml,
                 sha256=hashlib.sha256(toml.encode("utf-8")).hexdigest(),
                 scale=float(run.scale),
