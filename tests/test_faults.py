@@ -32,11 +32,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from analysis.sweeps import TABLES, load_sweep, load_sweep_manifest
 from experiments import runs as runner
-from experiments.sweep import load_sweep, load_sweep_manifest, load_sweep_spec
+from experiments.sweep import load_sweep_spec
 from experiments.sweep import store as sweep_store
 from experiments.sweep.driver import FAULT_ENV
-from experiments.sweep.store import TABLES, SweepStore
+from experiments.sweep.store import SweepStore
 from simulation.model import FraudModel
 
 N_DAYS = 10

@@ -22,18 +22,17 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
+from analysis.sweeps import TABLES, load_sweep, load_sweep_manifest
 from experiments.cli import main
 from experiments.sweep import (
     SweepError,
     SweepSpec,
     execute_sweep,
-    load_sweep,
-    load_sweep_manifest,
     load_sweep_spec,
     run_sweep,
 )
 from experiments.sweep.driver import FAULT_ENV
-from experiments.sweep.store import TABLES, SweepStore
+from experiments.sweep.store import SweepStore
 from simulation.errors import FraudsimError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -587,8 +586,8 @@ def test_killed_driver_loses_no_finished_run(tmp_path):
     assert set(counts) == {N_DAYS}, f"each run exactly once: {counts.to_dict()}"
 
 
-def test_analysis_reexports_the_sweep_api():
+def test_analysis_reads_sweeps_without_running_them():
     import analysis.sweeps  # noqa: PLC0415
 
-    assert analysis.sweeps.load_sweep is load_sweep, "analysis.sweeps.load_sweep re-exported"
-    assert analysis.sweeps.run_sweep is run_sweep, "analysis.sweeps.run_sweep re-exported"
+    assert not hasattr(analysis.sweeps, "run_sweep"), "analysis reads sweeps; it never runs one"
+    assert analysis.sweeps.load_sweep is load_sweep, "load_sweep lives in analysis.sweeps"

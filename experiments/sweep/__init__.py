@@ -1,15 +1,15 @@
 """Scenario sweeps: many runs over scenarios, seeds and parameters, from a laptop to a cluster.
 
 A sweep file (TOML, see :mod:`experiments.sweep.spec` and ``docs/sweeps.md``) names scenarios,
-seeds and parameter variations; :func:`run_sweep` runs every combination on a local process
-pool, serially or on a Dask cluster, streams each run's tables to a Parquet dataset as it
-finishes, and resumes where it stopped when run again; :func:`load_sweep` reads the results
-back as one tidy frame.
+seeds and parameter variations; :func:`run_sweep` runs every combination on an executor of
+:mod:`experiments.executors` (serially, on a local process pool or on a Dask cluster), streams
+each run's tables to a Parquet dataset as it finishes, and resumes where it stopped when run
+again. :func:`analysis.sweeps.load_sweep` reads the results back as one tidy frame.
 
 Modules, one concept each: :mod:`~experiments.sweep.spec` (the file: schema, validation,
-expansion into runs), :mod:`~experiments.sweep.store` (results on disk),
-:mod:`~experiments.executors` (executors), :mod:`~experiments.sweep.driver` (a sweep
-session) and :mod:`~experiments.sweep.cli` (``fraudsim sweep``).
+expansion into runs), :mod:`~experiments.sweep.store` (writing results to disk) and
+:mod:`~experiments.sweep.driver` (a sweep session, and the function each run is). The command
+is ``fraudsim sweep`` (:mod:`experiments.cli`).
 
 The names below are imported on first use, so that ``fraudsim --help`` (which registers the
 ``sweep`` subcommand) does not pay for importing pandas, pyarrow and the model.
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
         run_sweep,
     )
     from experiments.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
-    from experiments.sweep.store import load_sweep, load_sweep_manifest
 
 __all__ = [
     "RunEvent",
@@ -39,8 +38,6 @@ __all__ = [
     "SweepSpec",
     "SweepWarning",
     "execute_sweep",
-    "load_sweep",
-    "load_sweep_manifest",
     "load_sweep_spec",
     "run_sweep",
 ]
@@ -55,8 +52,6 @@ _HOME = {
     "SweepError": "spec",
     "SweepSpec": "spec",
     "load_sweep_spec": "spec",
-    "load_sweep": "store",
-    "load_sweep_manifest": "store",
 }
 
 
