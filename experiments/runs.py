@@ -1,18 +1,12 @@
 """Run one scenario with one seed, and write its result tables with their provenance.
 
-:func:`run_scenario` is the plain callable the command line, sweeps and notebooks share: it
-builds a :class:`~simulation.model.FraudModel`, runs it, and returns the tables in model units
-with a manifest that says exactly what produced them. With ``out_dir`` it also writes::
-
-    DIR/daily.parquet       one row per reported day (column contract: simulation.outputs)
-    DIR/by_type.parquet     date x fraud type
-    DIR/by_channel.parquet  date x contact channel
-    DIR/by_victim.parquet   date x victim dimension x category
-    DIR/manifest.json       scenario (as data and as TOML), seed, scale, and the provenance
-                            record of :mod:`experiments.provenance` (versions, git, code digest)
-
-Every parquet file also carries the manifest in its schema metadata (key ``b"fraudsim"``), so a
-file copied away from its directory still says where it came from.
+:func:`run_scenario` is the one function that runs a scenario: the command line, sweeps,
+calibration, ``fraudsim targets``, benchmarks and notebooks all call it. It builds a
+:class:`~simulation.model.FraudModel`, runs it, and returns the tables in model units with a
+manifest that says exactly what produced them: the scenario (as data and as TOML), seed, scale,
+period and the provenance record of :mod:`experiments.provenance`. With ``out_dir`` it also
+writes them, in the layout :mod:`analysis.results` reads (``daily.parquet``, the long tables,
+``manifest.json``; every parquet file carries the manifest in its metadata).
 
 Writing is all or nothing: files are written into a temporary directory beside ``DIR`` and
 moved into place only when all of them are complete, ``manifest.json`` last; earlier results
@@ -36,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.results import MANIFEST_FILE, MANIFEST_FORMAT, PARQUET_METADATA_KEY
 from experiments.provenance import provenance
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError
@@ -52,10 +47,6 @@ __all__ = [
     "run_scenario",
     "write_run",
 ]
-
-MANIFEST_FILE = "manifest.json"
-MANIFEST_FORMAT = "fraudsim-run/1"
-PARQUET_METADATA_KEY = b"fraudsim"
 
 
 @dataclasses.dataclass(frozen=True)
