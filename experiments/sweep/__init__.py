@@ -6,8 +6,10 @@ seeds and parameter variations; :func:`run_sweep` runs every combination on an e
 each run's tables to a Parquet dataset as it finishes, and resumes where it stopped when run
 again. :func:`analysis.sweeps.load_sweep` reads the results back as one tidy frame.
 
-Modules, one concept each: :mod:`~experiments.sweep.spec` (the file: schema, validation,
-expansion into runs), :mod:`~experiments.sweep.store` (writing results to disk) and
+Modules, one concept each: :mod:`~experiments.sweep.spec` (the file: schema, validation),
+:mod:`~experiments.sweep.keys` (dotted keys), :mod:`~experiments.sweep.scenarios` (its
+scenarios, resolved and checked), :mod:`~experiments.sweep.design` (parameter points and the
+runs they expand into), :mod:`~experiments.sweep.store` (writing results to disk) and
 :mod:`~experiments.sweep.driver` (a sweep session, and the function each run is). The command
 is ``fraudsim sweep`` (:mod:`experiments.cli`).
 
@@ -21,6 +23,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from experiments.sweep.design import RunSpec
     from experiments.sweep.driver import (
         RunEvent,
         SweepReport,
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
         execute_sweep,
         run_sweep,
     )
-    from experiments.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
+    from experiments.sweep.spec import SweepError, SweepSpec, load_sweep_spec
 
 __all__ = [
     "RunEvent",
@@ -48,7 +51,7 @@ _HOME = {
     "SweepWarning": "driver",
     "execute_sweep": "driver",
     "run_sweep": "driver",
-    "RunSpec": "spec",
+    "RunSpec": "design",
     "SweepError": "spec",
     "SweepSpec": "spec",
     "load_sweep_spec": "spec",

@@ -37,7 +37,8 @@ import pandas as pd
 from analysis.sweeps import FAILURES_DIR, SWEEP_FORMAT, TABLES, load_sweep
 from experiments.executors import WorkerLost, make_executor
 from experiments.provenance import provenance, utc_now
-from experiments.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
+from experiments.sweep.design import RunSpec
+from experiments.sweep.spec import SweepError, SweepSpec, load_sweep_spec
 from experiments.sweep.store import SweepStore
 from simulation.config import ScenarioConfig
 from simulation.progress import progress_bar
