@@ -29,14 +29,11 @@ from analysis.targets import (
     load_targets,
     per_seed_values,
 )
-from experiments.calibration.optimise import (
-    MISSING_PENALTY,
+from experiments.calibration.optimise import MISSING_PENALTY, calibrate, loss, target_loss
+from experiments.calibration.params import (
     apply_params,
-    calibrate,
     check_params,
     load_params_spec,
-    loss,
-    target_loss,
     write_calibrated_scenario,
 )
 from experiments.calibration.run import run_seeds

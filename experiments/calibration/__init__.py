@@ -1,16 +1,14 @@
 """Calibration of the model against published figures (GitHub issue 3).
 
-- :mod:`analysis.targets`: the targets file (published figures, the model columns
-  they map to, tolerances) and :func:`~analysis.targets.evaluate`, which compares
-  the daily tables of a set of seeds with them.
-- :mod:`experiments.calibration.run`: run one scenario over seeds ``0..N-1`` in parallel.
-- :mod:`experiments.calibration.optimise`: fit uncertain parameters with Optuna, resumable from a
-  SQLite file, and write the best values as a scenario that ``extends`` the starting one.
-- :mod:`analysis.targets_plot`: the targets figure (model bands against published points).
+- :mod:`experiments.calibration.run`: run scenarios over seeds ``0..N-1`` on an executor.
+- :mod:`experiments.calibration.params`: the params spec (which parameters to fit, over which
+  ranges), checked against the scenario, and the fitted scenario that ``extends`` the start.
+- :mod:`experiments.calibration.optimise`: the loss and the Optuna study (:func:`calibrate`),
+  resumable from a SQLite file.
 - :mod:`experiments.calibration.commands`: ``fraudsim targets`` and ``fraudsim calibrate``.
 
-Unlike the rest of :mod:`analysis`, calibration has to run the model; it does so only through
-public entry points (:func:`experiments.runs.run_scenario` and the scenario loader), and its
-statistics read the daily result tables through the column contract
-(:mod:`simulation.outputs`), exactly as they would read tables loaded from disk.
+The targets file and the statistics that compare daily tables with it are analysis
+(:mod:`analysis.targets`, :mod:`analysis.targets_plot`): they read result tables through the
+column contract (:mod:`simulation.outputs`), exactly as they would read tables from disk.
+Runs go through :func:`experiments.runs.run_scenario`, like every other run.
 """
