@@ -1,4 +1,4 @@
-"""The benchmarks' report: Markdown tables of every part, a terminal summary, the targets.
+"""The benchmarks' report: scaling fits, Markdown tables of every part, a terminal summary.
 
 Reads the report dictionary ``run_benchmarks.py`` builds (``machine``, ``provenance``,
 ``settings``, ``results``) and writes nothing itself.
@@ -6,6 +6,7 @@ Reads the report dictionary ``run_benchmarks.py`` builds (``machine``, ``provena
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -22,6 +23,43 @@ TARGETS = {
     "scale_10_peak_bytes": 24 * GIB,  # 141 M residents fit in 24 GiB and run
     "naive_ratio": 1000.0,
 }
+
+
+def fit_exponents(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Exponents of time per day (and of gangs) on residents, and a linear cost model."""
+    ok = [r for r in rows if "error" not in r and "skipped" not in r]
+    if len(ok) < 2:
+        return {}
+    logn = [math.log(float(r["residents"])) for r in ok]
+    fit: dict[str, Any] = {
+        "exponent_wall": _slope(logn, [math.log(r["s_per_day"]) for r in ok]),
+        "exponent_cpu": _slope(logn, [math.log(r["cpu_s_per_day"]) for r in ok]),
+        "exponent_gangs": _slope(logn, [math.log(max(r["gangs_mean"], 1e-9)) for r in ok]),
+        "exponent_contacts": _slope(logn, [math.log(max(r["contacts_per_day"], 1e-9)) for r in ok]),
+    }
+    a, b = _line([float(r["residents"]) for r in ok], [r["cpu_s_per_day"] for r in ok])
+    fit["fixed_cpu_ms_per_day"] = 1e3 * a
+    fit["cpu_ns_per_resident_day"] = 1e9 * b
+    fit["local_exponents_cpu"] = [
+        math.log(q["cpu_s_per_day"] / p["cpu_s_per_day"])
+        / math.log(q["residents"] / p["residents"])
+        for p, q in itertools.pairwise(ok)
+    ]
+    return fit
+
+
+def _slope(x: list[float], y: list[float]) -> float:
+    """Least-squares slope of ``y`` on ``x``."""
+    return _line(x, y)[1]
+
+
+def _line(x: list[float], y: list[float]) -> tuple[float, float]:
+    """Least-squares intercept and slope of ``y`` on ``x``."""
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxx = sum((v - mx) ** 2 for v in x)
+    sxy = sum((u - mx) * (v - my) for u, v in zip(x, y, strict=True))
+    slope = sxy / sxx if sxx else float("nan")
+    return my - slope * mx, slope
 
 
 def _fmt(value: Any, spec: str = ",.2f") -> str:

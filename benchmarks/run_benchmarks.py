@@ -59,9 +59,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import json
-import math
 import os
 import platform
 import sys
@@ -70,7 +68,7 @@ from pathlib import Path
 from typing import Any
 
 from measure import SINGLE_THREAD_ENV, run_child
-from report import GIB, MIB, TARGETS, TENTH_SCALE, print_summary, render_markdown
+from report import GIB, MIB, TARGETS, TENTH_SCALE, fit_exponents, print_summary, render_markdown
 
 from experiments.provenance import provenance
 
@@ -272,7 +270,7 @@ class Bench:
         """
         scales = sorted(self.args.doubling_scales, reverse=True)
         rows = [self.model_run(s, label="doubling") for s in scales]
-        self.results["doubling"] = {"rows": rows, "fit": _fit(rows)}
+        self.results["doubling"] = {"rows": rows, "fit": fit_exponents(rows)}
 
     def fixed_events(self) -> None:
         """Time per simulated day as the residents double with the events held fixed.
@@ -294,7 +292,7 @@ class Bench:
             "scale": a.fixed_events_scale,
             "factors": sorted(a.fixed_events_factors),
             "rows": rows,
-            "fit": _fit(rows),
+            "fit": fit_exponents(rows),
         }
 
     def sweep(self) -> None:
@@ -397,43 +395,6 @@ class Bench:
         if "error" in result:
             _log(f"    failed: {result['error']}")
         self.results[label] = result
-
-
-def _fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Exponents of time per day (and of gangs) on residents, and a linear cost model."""
-    ok = [r for r in rows if "error" not in r and "skipped" not in r]
-    if len(ok) < 2:
-        return {}
-    logn = [math.log(float(r["residents"])) for r in ok]
-    fit: dict[str, Any] = {
-        "exponent_wall": _slope(logn, [math.log(r["s_per_day"]) for r in ok]),
-        "exponent_cpu": _slope(logn, [math.log(r["cpu_s_per_day"]) for r in ok]),
-        "exponent_gangs": _slope(logn, [math.log(max(r["gangs_mean"], 1e-9)) for r in ok]),
-        "exponent_contacts": _slope(logn, [math.log(max(r["contacts_per_day"], 1e-9)) for r in ok]),
-    }
-    a, b = _line([float(r["residents"]) for r in ok], [r["cpu_s_per_day"] for r in ok])
-    fit["fixed_cpu_ms_per_day"] = 1e3 * a
-    fit["cpu_ns_per_resident_day"] = 1e9 * b
-    fit["local_exponents_cpu"] = [
-        math.log(q["cpu_s_per_day"] / p["cpu_s_per_day"])
-        / math.log(q["residents"] / p["residents"])
-        for p, q in itertools.pairwise(ok)
-    ]
-    return fit
-
-
-def _slope(x: list[float], y: list[float]) -> float:
-    """Least-squares slope of ``y`` on ``x``."""
-    return _line(x, y)[1]
-
-
-def _line(x: list[float], y: list[float]) -> tuple[float, float]:
-    """Least-squares intercept and slope of ``y`` on ``x``."""
-    mx, my = sum(x) / len(x), sum(y) / len(y)
-    sxx = sum((v - mx) ** 2 for v in x)
-    sxy = sum((u - mx) * (v - my) for u, v in zip(x, y, strict=True))
-    slope = sxy / sxx if sxx else float("nan")
-    return my - slope * mx, slope
 
 
 # =============================================================================== command line
