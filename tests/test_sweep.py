@@ -550,6 +550,24 @@ def test_run_that_raises_is_recorded_and_exit_code_is_1(tmp_path, monkeypatch):
     assert not (out / "failures" / f"{bad}.json").exists(), "the failure record should go"
 
 
+def test_a_session_with_other_model_code_warns_in_one_line(tmp_path, call):
+    path = small_sweep_file(tmp_path, seeds=1)
+    out = tmp_path / "out"
+    code, _, stderr = call(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"])
+    assert code == 0, stderr
+    manifest_path = out / "sweep.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["sessions"][-1]["code_sha256"], "each session records the code's digest"
+    manifest["sessions"][-1]["code_sha256"] = "0" * 64  # as if the model had changed since
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    code, _, stderr = call(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"])
+    assert code == 0, stderr
+    lines = [line for line in stderr.splitlines() if "code changed" in line]
+    assert len(lines) == 1, f"one warning about the changed code: {stderr!r}"
+    assert lines[0].startswith("fraudsim: warning: "), f"a message for people: {lines[0]!r}"
+    assert ".py:" not in stderr, f"no source location in a user's warning: {stderr!r}"
+
+
 def test_killed_driver_loses_no_finished_run(tmp_path):
     path = small_sweep_file(tmp_path, seeds=4)
     spec = load_sweep_spec(path)
