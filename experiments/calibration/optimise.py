@@ -37,7 +37,9 @@ from analysis.targets import Target, TargetSet, load_targets, per_seed_values
 from experiments.calibration.params import (
     SIGNIFICANT_DIGITS,
     apply_params,
+    check_coverage,
     check_params,
+    choose_targets,
     load_params_spec,
     write_calibrated_scenario,
 )
@@ -53,7 +55,6 @@ __all__ = [
     "CalibrationResult",
     "TrialReport",
     "calibrate",
-    "choose_targets",
     "loss",
     "target_loss",
 ]
@@ -66,48 +67,6 @@ MISSING_PENALTY = math.log(LOSS_FLOOR_RATIO) ** 2
 
 STUDY_ATTR = "fraudsim"
 """User attribute of the study holding what it was made for (scenario, params, targets)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# The targets
-# ---------------------------------------------------------------------------------------------
-
-
-def choose_targets(targets: TargetSet, keys: Sequence[str] | None) -> TargetSet:
-    """The targets the loss reads.
-
-    Args:
-        targets: all targets.
-        keys: target keys (from the spec's ``targets``), or ``None`` for every target with a
-            tolerance above 0.
-
-    Returns:
-        The chosen targets.
-
-    Raises:
-        FraudsimError: an unknown key (with the nearest one), or nothing to fit.
-    """
-    if keys is not None:
-        return targets.select(keys)
-    chosen = [t.key for t in targets.targets if t.tolerance > 0]
-    if not chosen:
-        raise FraudsimError("No target has a tolerance above 0: list the targets to fit.")
-    return targets.select(chosen)
-
-
-def _check_coverage(targets: TargetSet, config: ScenarioConfig) -> None:
-    start, end = config.run.start, config.run.end
-    outside = [
-        f"{t.key} ({t.first_day.isoformat()} to {t.last_day.isoformat()})"
-        for t in targets.targets
-        if t.first_day < start or t.last_day > end
-    ]
-    if outside:
-        raise FraudsimError(
-            f"The run ({start.isoformat()} to {end.isoformat()}) does not cover the targets "
-            f"{', '.join(outside)}; lengthen the run or list the targets to fit in the params "
-            "spec (targets = [...])."
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,7 +281,7 @@ def calibrate(
         chosen = choose_targets(target_set, spec.targets)
     except FraudsimError as err:
         raise FraudsimError(f"{os.fspath(params_spec_path)}: targets: {err}") from None
-    _check_coverage(chosen, base)
+    check_coverage(chosen, base)
 
     study_name = study_name or f"{Path(scenario_path).stem}-{Path(params_spec_path).stem}"
     storage = Path(storage_path or Path("results") / "calibration" / f"{study_name}.sqlite3")

@@ -1,4 +1,4 @@
-"""The params spec: which parameters calibration fits, over which ranges; the fitted scenario.
+"""The params spec: the parameters calibration fits, their ranges and targets; the fitted scenario.
 
 A *params spec* is a TOML file::
 
@@ -43,7 +43,7 @@ from typing import Annotated, Any
 import optuna
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from analysis.targets import _read_toml
+from analysis.targets import TargetSet, _read_toml
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, Problem, ScenarioError
 from simulation.scenario import load_scenario, resolve_scenario_dict
@@ -54,7 +54,9 @@ __all__ = [
     "ParamSpec",
     "Parameter",
     "apply_params",
+    "check_coverage",
     "check_params",
+    "choose_targets",
     "load_params_spec",
     "write_calibrated_scenario",
 ]
@@ -347,6 +349,48 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
     if problems:
         raise ScenarioError(problems)
     return params
+
+
+def choose_targets(targets: TargetSet, keys: Sequence[str] | None) -> TargetSet:
+    """The targets the loss reads.
+
+    Args:
+        targets: all targets.
+        keys: target keys (from the spec's ``targets``), or ``None`` for every target with a
+            tolerance above 0.
+
+    Returns:
+        The chosen targets.
+
+    Raises:
+        FraudsimError: an unknown key (with the nearest one), or nothing to fit.
+    """
+    if keys is not None:
+        return targets.select(keys)
+    chosen = [t.key for t in targets.targets if t.tolerance > 0]
+    if not chosen:
+        raise FraudsimError("No target has a tolerance above 0: list the targets to fit.")
+    return targets.select(chosen)
+
+
+def check_coverage(targets: TargetSet, config: ScenarioConfig) -> None:
+    """Refuse targets whose period the run does not cover (before anything runs).
+
+    Raises:
+        FraudsimError: naming each target outside the run and its period.
+    """
+    start, end = config.run.start, config.run.end
+    outside = [
+        f"{t.key} ({t.first_day.isoformat()} to {t.last_day.isoformat()})"
+        for t in targets.targets
+        if t.first_day < start or t.last_day > end
+    ]
+    if outside:
+        raise FraudsimError(
+            f"The run ({start.isoformat()} to {end.isoformat()}) does not cover the targets "
+            f"{', '.join(outside)}; lengthen the run or list the targets to fit in the params "
+            "spec (targets = [...])."
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -379,8 +379,8 @@ def execute_sweep(
         The session's report; ``report.exit_code`` is 0 only if every run has finished.
 
     Raises:
-        SweepError: bad options, a directory holding another sweep or in use by another
-            sweep, or no Dask scheduler at ``scheduler``.
+        FraudsimError: bad executor options, or no Dask scheduler at ``scheduler``.
+        SweepError: a directory holding another sweep or in use by another sweep.
         OutputError: if ``out_dir`` cannot be written.
         KeyboardInterrupt: when interrupted; ``sweep.json`` then says ``interrupted`` and
             every run stored so far is kept.
