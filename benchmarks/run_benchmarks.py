@@ -29,10 +29,9 @@ Parts (``--parts``, default ``headline,doubling,fixed_events,sweep,naive,phases`
     proportion to what happens that day, not to the population".
 ``sweep``
     Sweep throughput, runs per minute, with ``--sweep-workers`` (default 1 and 2) for a small
-    sweep of ``--sweep-runs`` seeds at ``--sweep-scale``, through ``simulation.sweep.run_sweep``
-    when ``simulation/sweep/__init__.py`` exists, else through a ``ProcessPoolExecutor`` with
-    the ``spawn`` context over ``FraudModel`` runs (``--sweep-backend`` chooses; ``both``
-    measures both).
+    sweep of ``--sweep-runs`` seeds at ``--sweep-scale``, through ``experiments.sweep.run_sweep``
+    (``--sweep-backend sweep``, the default) or the same runs on the same executor without a
+    sweep's files (``pool``; ``both`` measures both).
 ``naive``
     The naive reference (``benchmarks/naive_mesa.py``): one ``mesa.Agent`` per resident,
     ``shuffle_do("step")`` every day, ``--naive-residents`` residents for ``--naive-days``
@@ -59,57 +58,31 @@ Example::
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime as dt
-import itertools
 import json
-import math
-import multiprocessing
 import os
 import platform
-import pstats
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from measure import SINGLE_THREAD_ENV, run_child
+from report import GIB, MIB, TARGETS, TENTH_SCALE, fit_exponents, print_summary, render_markdown
+
+from experiments.provenance import provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 DEFAULT_SCENARIO = ROOT / "scenarios" / "baseline.toml"
-GIB = 1024**3
-MIB = 1024**2
 PARTS = ("headline", "doubling", "fixed_events", "sweep", "naive", "phases", "profile")
 DEFAULT_PARTS = ("headline", "doubling", "fixed_events", "sweep", "naive", "phases")
-TENTH_SCALE = 10.0
 TENTH_MIN_AVAILABLE_BYTES = 20 * GIB
 # A rough upper bound on what a run needs, to skip runs that cannot fit rather than swap: peak
 # RSS per resident (arrays and their temporaries while residents are drawn; about twice the
 # 42 bytes measured at 1.41 M residents) plus the interpreter and libraries.
 EST_BYTES_PER_RESIDENT = 80
 EST_BYTES_FIXED = 1 * GIB
-# Children run on one thread: the issue's targets are for one core.
-SINGLE_THREAD_ENV = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "NUMEXPR_NUM_THREADS": "1",
-}
-
-#: The issue's targets (issue 6).
-TARGETS = {
-    "scale_1000_seconds": 5.0,  # 1.41 M residents, 2 years, one core
-    "scale_100_seconds": 60.0,  # 14.1 M residents, 2 years
-    "scale_100_bytes_per_resident": 100.0,
-    "scale_10_peak_bytes": 24 * GIB,  # 141 M residents fit in 24 GiB and run
-    "naive_ratio": 1000.0,
-}
-
 QUICK = {
     "scales": [20000.0],
     "doubling_scales": [40000.0, 20000.0, 10000.0],
@@ -166,38 +139,13 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _versions() -> dict[str, str]:
-    """Versions of the libraries the model rests on (read without importing them)."""
-    out = {}
-    for name in ("fraudsim", "numpy", "mesa", "pandas", "pyarrow", "pydantic"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def _git(*args: str) -> str | None:
-    git = shutil.which("git")
-    if git is None:
-        return None
-    try:
-        done = subprocess.run(
-            [git, *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip()
-
-
 def machine_info() -> dict[str, Any]:
-    """CPU, cores, memory, load, Python and library versions, and the git commit."""
+    """CPU, cores, memory and load: what the provenance record does not say about a machine."""
     mem = _meminfo()
     try:
         usable = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         usable = os.cpu_count()
-    status = _git("status", "--porcelain", "--untracked-files=no")
     return {
         "cpu_model": _cpu_model(),
         "cores_logical": os.cpu_count(),
@@ -205,287 +153,8 @@ def machine_info() -> dict[str, Any]:
         "ram_total_gib": round(mem.get("MemTotal", 0) / GIB, 2),
         "ram_available_gib": round(mem.get("MemAvailable", 0) / GIB, 2),
         "load_average": [round(x, 2) for x in os.getloadavg()],
-        "os": platform.platform(),
-        "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
-        **_versions(),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(status) if status is not None else None,
-        "date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-
-
-# =============================================================================== children
-def run_child(spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-    """Run one measurement in a fresh Python process and return what it reported.
-
-    The child is this script with ``--child SPEC``; it prints one JSON object on its last line
-    of standard output. ``os.wait4`` gives this child's own resource usage, so ``peak_rss_bytes``
-    is the peak of this run alone (``RUSAGE_CHILDREN`` would be the largest over every child so
-    far).
-
-    Args:
-        spec: what to measure (``kind`` and its settings).
-        timeout_s: wall seconds after which the child is killed.
-
-    Returns:
-        The child's figures plus ``peak_rss_bytes``, ``user_s``, ``sys_s``, ``process_wall_s``
-        and ``load_before``; or ``{"error": ...}`` if it failed or timed out.
-    """
-    env = {**os.environ, **SINGLE_THREAD_ENV}
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
-    load_before = os.getloadavg()[0]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
-        status, usage, timed_out = 0, None, False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout_s:
-                proc.kill()
-                _, status, usage = os.wait4(proc.pid, 0)
-                timed_out = True
-                break
-            time.sleep(0.02)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
-    measured = {
-        "peak_rss_bytes": usage.ru_maxrss * 1024,  # Linux reports KiB
-        "user_s": usage.ru_utime,
-        "sys_s": usage.ru_stime,
-        "process_wall_s": wall,
-        "load_before": round(load_before, 2),
-    }
-    if timed_out:
-        return {"error": f"timed out after {timeout_s:.0f} s", **measured}
-    lines = [x for x in stdout.strip().splitlines() if x.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        lines = stderr.strip().splitlines() or ["(no message)"]
-        return {
-            "error": f"exit code {proc.returncode}: {lines[-1]}",
-            "stderr_tail": "\n".join(lines[-20:]),
-            **measured,
-        }
-    return {**json.loads(lines[-1]), **measured}
-
-
-def _self_peak_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _overrides(spec: dict[str, Any]) -> list[str]:
-    out = [
-        f"run.scale={spec['scale']!r}",
-        f"run.start={spec['start']}",
-        f"run.end={spec['end']}",
-    ]
-    if spec.get("burn_in_days") is not None:
-        out.append(f"run.burn_in_days={int(spec['burn_in_days'])}")
-    if spec.get("population_national") is not None:
-        out.append(f"run.population_national={int(spec['population_national'])}")
-    return out
-
-
-def child_model(spec: dict[str, Any]) -> dict[str, Any]:
-    """In a child: load, build and run the model once; time each step.
-
-    With ``spec["phases"]`` each phase method is timed; with ``spec["profile"]`` the run is
-    profiled and the top functions by own time are returned.
-    """
-    # Imported here, not at the top, so that their import time is measured (and so that the
-    # parent process stays light).
-    t0 = time.perf_counter()
-    import numpy as np  # noqa: PLC0415
-
-    from simulation.model import FraudModel  # noqa: PLC0415
-    from simulation.scenario import load_scenario  # noqa: PLC0415
-
-    t1 = time.perf_counter()
-    rss_after_import = _self_peak_rss()
-    config = load_scenario(spec["scenario"], overrides=_overrides(spec))
-    t2 = time.perf_counter()
-    c2 = time.process_time()
-    model = FraudModel(config, rng=int(spec["seed"]))
-    t3 = time.perf_counter()
-    c3 = time.process_time()
-    rss_after_build = _self_peak_rss()
-    gangs_at_start = len(model.gangs)
-    phase_s: dict[str, float] = {}
-    if spec.get("phases"):
-        names = [n for n in dir(FraudModel) if n.startswith("_phase_")]
-        for name in [*names, "_reset_day", "_end_of_day"]:
-            setattr(model, name, _timed(getattr(model, name), name, phase_s))
-    profiler = None
-    if spec.get("profile"):
-        profiler = cProfile.Profile()
-        profiler.enable()
-    model.run()
-    if profiler is not None:
-        profiler.disable()
-    t4 = time.perf_counter()
-    c4 = time.process_time()
-    daily = model.daily_frame()
-    n_residents = model.residents.n
-    simulated_days = config.run.burn_in_days + model.n_days
-    result = {
-        "scale": config.run.scale,
-        "residents": n_residents,
-        "reported_days": model.n_days,
-        "burn_in_days": config.run.burn_in_days,
-        "simulated_days": simulated_days,
-        "import_s": t1 - t0,
-        "load_s": t2 - t1,
-        "build_s": t3 - t2,
-        "run_s": t4 - t3,
-        "build_cpu_s": c3 - c2,
-        "run_cpu_s": c4 - c3,
-        "resident_days_per_s": n_residents * simulated_days / (t4 - t3),
-        "resident_days_per_cpu_s": n_residents * simulated_days / max(c4 - c3, 1e-9),
-        "s_per_day": (t4 - t3) / simulated_days,
-        "cpu_s_per_day": (c4 - c3) / simulated_days,
-        "residents_array_bytes": model.residents.nbytes(),
-        "rss_after_import_bytes": rss_after_import,
-        "rss_after_build_bytes": rss_after_build,
-        "peak_rss_self_bytes": _self_peak_rss(),
-        "gangs_at_start": gangs_at_start,
-        "gangs_mean": float(daily["gangs_active"].mean()) if len(daily) else 0.0,
-        "contacts_per_day": float(daily["contacts"].mean()) if len(daily) else 0.0,
-        "engagements_per_day": float(daily["engagements"].mean()) if len(daily) else 0.0,
-        "cases": float(daily["cases"].sum()),
-        "loss_yuan": float(daily["loss_yuan"].sum()),
-        "numpy": np.__version__,
-    }
-    if phase_s:
-        result["phase_s"] = phase_s
-    if profiler is not None:
-        result["profile_top"] = _profile_top(profiler, int(spec.get("profile_top", 20)))
-    return result
-
-
-def _timed(method: Any, name: str, totals: dict[str, float]) -> Any:
-    """``method`` wrapped so that its wall seconds add up in ``totals[name]``."""
-    clock = time.perf_counter
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = clock()
-        try:
-            return method(*args, **kwargs)
-        finally:
-            totals[name] = totals.get(name, 0.0) + clock() - start
-
-    return wrapper
-
-
-def _profile_top(profiler: Any, n: int) -> list[dict[str, Any]]:
-    stats = pstats.Stats(profiler)
-    rows = []
-    for (file, line, func), (_cc, calls, own, cumulative, _callers) in stats.stats.items():
-        where = file
-        for marker in ("site-packages" + os.sep, str(ROOT) + os.sep, "lib" + os.sep + "python"):
-            if marker in where:
-                where = where.split(marker, 1)[1]
-                if marker.startswith("lib"):  # the standard library: drop "3.12/"
-                    where = where.split(os.sep, 1)[-1]
-                break
-        rows.append(
-            {
-                "function": f"{where}:{line}({func})",
-                "calls": calls,
-                "own_s": own,
-                "cumulative_s": cumulative,
-            }
-        )
-    rows.sort(key=lambda r: r["own_s"], reverse=True)
-    return rows[:n]
-
-
-def child_naive(spec: dict[str, Any]) -> dict[str, Any]:
-    """In a child: the naive one-object-per-resident model (``benchmarks/naive_mesa.py``)."""
-    sys.path.insert(0, str(HERE))
-    import naive_mesa  # noqa: PLC0415 (a sibling file, not a package)
-
-    return naive_mesa.measure(
-        int(spec["residents"]), int(spec["days"]), int(spec["seed"]), spec["scenario"]
-    )
-
-
-def _pool_run(job: tuple[str, list[str], int]) -> int:
-    """One run of a pool sweep (top level, so ``spawn`` workers can import it)."""
-    from simulation.model import FraudModel  # noqa: PLC0415
-    from simulation.scenario import load_scenario  # noqa: PLC0415
-
-    scenario, overrides, seed = job
-    model = FraudModel(load_scenario(scenario, overrides=overrides), rng=seed)
-    model.run()
-    return len(model.daily_frame())
-
-
-def child_sweep(spec: dict[str, Any]) -> dict[str, Any]:
-    """In a child: a small sweep, through ``simulation.sweep`` or a spawn process pool."""
-    # The model and the sweep machinery are imported before the clock starts, as they would
-    # be in any program that runs a sweep; worker processes started by a pool import them
-    # again, and that is counted (it is part of what a pool costs).
-    import simulation.model  # noqa: F401, PLC0415
-    from simulation.sweep import run_sweep  # noqa: PLC0415
-
-    backend, workers, runs = spec["backend"], int(spec["workers"]), int(spec["runs"])
-    with tempfile.TemporaryDirectory(prefix="fraudsim-bench-") as tmp:
-        start = time.perf_counter()
-        if backend == "sweep":
-            sweep_file = Path(tmp) / "bench.toml"
-            burn_in = (
-                f', "run.burn_in_days" = {int(spec["burn_in_days"])}'
-                if spec.get("burn_in_days") is not None
-                else ""
-            )
-            sweep_file.write_text(
-                f'name = "benchmark"\n'
-                f"scenarios = [{json.dumps(str(Path(spec['scenario']).resolve()))}]\n"
-                f"seeds = {runs}\n"
-                f'set = {{ "run.scale" = {float(spec["scale"])!r}, '
-                f'"run.start" = {spec["start"]}, "run.end" = {spec["end"]}{burn_in} }}\n',
-                encoding="utf-8",
-            )
-            frame = run_sweep(sweep_file, Path(tmp) / "out", workers=workers)
-            finished = int(frame["run_id"].nunique()) if len(frame) else 0
-        else:
-            jobs = [(spec["scenario"], _overrides(spec), seed) for seed in range(runs)]
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                finished = sum(1 for rows in pool.map(_pool_run, jobs) if rows)
-        seconds = time.perf_counter() - start
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "backend": backend,
-        "workers": workers,
-        "runs": runs,
-        "finished": finished,
-        "seconds": seconds,
-        "runs_per_minute": 60.0 * finished / seconds,
-        "worker_peak_rss_bytes": children.ru_maxrss * 1024,
-    }
-
-
-def child_main(spec_json: str) -> int:
-    """Entry point of a child process: measure and print one JSON line."""
-    spec = json.loads(spec_json)
-    kind = spec["kind"]
-    if kind == "model":
-        result = child_model(spec)
-    elif kind == "naive":
-        result = child_naive(spec)
-    elif kind == "sweep":
-        result = child_sweep(spec)
-    else:
-        raise ValueError(f"unknown child kind {kind!r}")
-    print(json.dumps(result))
-    return 0
 
 
 # =============================================================================== parts
@@ -601,7 +270,7 @@ class Bench:
         """
         scales = sorted(self.args.doubling_scales, reverse=True)
         rows = [self.model_run(s, label="doubling") for s in scales]
-        self.results["doubling"] = {"rows": rows, "fit": _fit(rows)}
+        self.results["doubling"] = {"rows": rows, "fit": fit_exponents(rows)}
 
     def fixed_events(self) -> None:
         """Time per simulated day as the residents double with the events held fixed.
@@ -623,18 +292,15 @@ class Bench:
             "scale": a.fixed_events_scale,
             "factors": sorted(a.fixed_events_factors),
             "rows": rows,
-            "fit": _fit(rows),
+            "fit": fit_exponents(rows),
         }
 
     def sweep(self) -> None:
         """Runs per minute of a small sweep with each number of workers."""
         a = self.args
-        backends = {
-            "auto": [
-                "sweep" if (ROOT / "simulation" / "sweep" / "__init__.py").exists() else "pool"
-            ],
-            "both": ["sweep", "pool"],
-        }.get(a.sweep_backend, [a.sweep_backend])
+        backends = {"auto": ["sweep"], "both": ["sweep", "pool"]}.get(
+            a.sweep_backend, [a.sweep_backend]
+        )
         rows = []
         for backend in backends:
             for workers in a.sweep_workers:
@@ -731,395 +397,6 @@ class Bench:
         self.results[label] = result
 
 
-def _fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Exponents of time per day (and of gangs) on residents, and a linear cost model."""
-    ok = [r for r in rows if "error" not in r and "skipped" not in r]
-    if len(ok) < 2:
-        return {}
-    logn = [math.log(float(r["residents"])) for r in ok]
-    fit: dict[str, Any] = {
-        "exponent_wall": _slope(logn, [math.log(r["s_per_day"]) for r in ok]),
-        "exponent_cpu": _slope(logn, [math.log(r["cpu_s_per_day"]) for r in ok]),
-        "exponent_gangs": _slope(logn, [math.log(max(r["gangs_mean"], 1e-9)) for r in ok]),
-        "exponent_contacts": _slope(logn, [math.log(max(r["contacts_per_day"], 1e-9)) for r in ok]),
-    }
-    a, b = _line([float(r["residents"]) for r in ok], [r["cpu_s_per_day"] for r in ok])
-    fit["fixed_cpu_ms_per_day"] = 1e3 * a
-    fit["cpu_ns_per_resident_day"] = 1e9 * b
-    fit["local_exponents_cpu"] = [
-        math.log(q["cpu_s_per_day"] / p["cpu_s_per_day"])
-        / math.log(q["residents"] / p["residents"])
-        for p, q in itertools.pairwise(ok)
-    ]
-    return fit
-
-
-def _slope(x: list[float], y: list[float]) -> float:
-    """Least-squares slope of ``y`` on ``x``."""
-    return _line(x, y)[1]
-
-
-def _line(x: list[float], y: list[float]) -> tuple[float, float]:
-    """Least-squares intercept and slope of ``y`` on ``x``."""
-    mx, my = sum(x) / len(x), sum(y) / len(y)
-    sxx = sum((v - mx) ** 2 for v in x)
-    sxy = sum((u - mx) * (v - my) for u, v in zip(x, y, strict=True))
-    slope = sxy / sxx if sxx else float("nan")
-    return my - slope * mx, slope
-
-
-# =============================================================================== report
-def _fmt(value: Any, spec: str = ",.2f") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return format(value, spec)
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return [
-        "| " + " | ".join(header) + " |",
-        "| " + " | ".join("---" for _ in header) + " |",
-        *("| " + " | ".join(r) + " |" for r in rows),
-    ]
-
-
-def _target_rows(results: dict[str, Any]) -> list[list[str]]:
-    """One row per target of the issue that this session measured: target, figure, met."""
-    head = {r["scale"]: r for r in results.get("headline", [])}
-    rows = []
-
-    def not_measured(target: str, r: dict) -> bool:
-        if "skipped" in r:
-            rows.append([target, r["skipped"], "not run"])
-        elif "error" in r:
-            rows.append([target, f"failed: {r['error'].splitlines()[0]}", "no"])
-        else:
-            return False
-        return True
-
-    target = "1.41 M residents, 2 years, one core: build + run < 5 s"
-    r = head.get(1000.0)
-    if r is not None and not not_measured(target, r):
-        t = r["build_s"] + r["run_s"]
-        cpu = r["build_cpu_s"] + r["run_cpu_s"]
-        met = "yes" if t < TARGETS["scale_1000_seconds"] else "no"
-        rows.append([target, f"{t:.2f} s (cpu {cpu:.2f} s)", met])
-    target = "14.1 M residents, 2 years: build + run < 60 s, peak RSS < 100 bytes per resident"
-    r = head.get(100.0)
-    if r is not None and not not_measured(target, r):
-        t = r["build_s"] + r["run_s"]
-        cpu = r["build_cpu_s"] + r["run_cpu_s"]
-        b = r["bytes_per_resident_peak"]
-        met = (
-            "yes"
-            if t < TARGETS["scale_100_seconds"] and b < TARGETS["scale_100_bytes_per_resident"]
-            else "no"
-        )
-        rows.append(
-            [
-                target,
-                (
-                    f"{t:.1f} s (cpu {cpu:.1f} s); {b:.0f} B/resident "
-                    f"({r['bytes_per_resident_net']:.0f} B net of the interpreter)"
-                ),
-                met,
-            ]
-        )
-    target = "141 M residents fit in 24 GiB and run"
-    r = head.get(TENTH_SCALE)
-    if r is not None and not not_measured(target, r):
-        peak = r["peak_rss_bytes"]
-        met = "yes" if peak < TARGETS["scale_10_peak_bytes"] else "no"
-        rows.append(
-            [
-                target,
-                f"peak {peak / GIB:.2f} GiB, build + run {r['build_s'] + r['run_s']:.0f} s",
-                met,
-            ]
-        )
-    naive = results.get("naive", {})
-    if "ratio_wall" in naive:
-        rows.append(
-            [
-                (
-                    f">= 1,000x the naive Mesa reference (resident-days/s, real at scale "
-                    f"{naive['real_scale']:g})"
-                ),
-                f"{naive['ratio_wall']:,.0f}x wall (cpu {naive['ratio_cpu']:,.0f}x)",
-                ("yes" if naive["ratio_wall"] >= TARGETS["naive_ratio"] else "no")
-                if naive["real_scale"] == 1000.0
-                else "n/a (the issue's comparison is at scale 1000)",
-            ]
-        )
-        for r in naive.get("ratio_by_scale", []):
-            if r["scale"] == naive["real_scale"]:
-                continue
-            rows.append(
-                [
-                    (
-                        f">= 1,000x the naive Mesa reference at scale {r['scale']:g} "
-                        f"({r['residents'] / 1e6:,.1f} M residents)"
-                    ),
-                    f"{r['ratio_wall']:,.0f}x wall (cpu {r['ratio_cpu']:,.0f}x)",
-                    "yes" if r["ratio_wall"] >= TARGETS["naive_ratio"] else "no",
-                ]
-            )
-    return rows
-
-
-def _doubling_section(d: dict[str, Any], key: str, title: str) -> list[str]:
-    """Markdown for one doubling series and its fit."""
-    lines = [f"## {title}", ""]
-    if key == "fixed_events":
-        lines += [
-            f"Scale {d['scale']:g}; `run.population_national` x "
-            + ", ".join(f"{x:g}" for x in d["factors"])
-            + "; national gang, broker and police numbers unchanged.",
-            "",
-        ]
-    rows = [
-        [
-            _fmt(r["scale"], "g"),
-            _fmt(r["residents"], ",d"),
-            _fmt(1e3 * r["s_per_day"], ",.2f") if "s_per_day" in r else "-",
-            _fmt(1e3 * r["cpu_s_per_day"], ",.2f") if "cpu_s_per_day" in r else "-",
-            _fmt(r.get("gangs_mean"), ",.1f"),
-            _fmt(r.get("contacts_per_day"), ",.0f"),
-            _fmt(r.get("engagements_per_day"), ",.1f"),
-        ]
-        for r in d["rows"]
-    ]
-    lines += _table(
-        [
-            "scale",
-            "residents",
-            "ms/day wall",
-            "ms/day cpu",
-            "gangs (mean)",
-            "contacts/day",
-            "engagements/day",
-        ],
-        rows,
-    )
-    f = d["fit"]
-    if f:
-        lines += [
-            "",
-            f"Fitted exponent of time per day on residents: **{f['exponent_cpu']:.2f}** (CPU), "
-            f"{f['exponent_wall']:.2f} (wall). Gangs grow with exponent "
-            f"{f['exponent_gangs']:.2f}, contacts with {f['exponent_contacts']:.2f}. Local "
-            "exponents (CPU, per step): "
-            + ", ".join(f"{x:.2f}" for x in f["local_exponents_cpu"])
-            + f". Linear fit: {f['fixed_cpu_ms_per_day']:.2f} ms per day fixed + "
-            f"{f['cpu_ns_per_resident_day']:.3f} ns per resident-day (CPU).",
-        ]
-    lines.append("")
-    return lines
-
-
-def render_markdown(report: dict[str, Any]) -> str:
-    """The report as Markdown: machine, settings, one table per part, the targets."""
-    m, s, res = report["machine"], report["settings"], report["results"]
-    lines = [f"# fraudsim benchmarks, {m['date_utc']}", ""]
-    lines += ["## Machine", ""]
-    lines += _table(
-        ["field", "value"],
-        [
-            [k, str(m[k])]
-            for k in (
-                "cpu_model",
-                "cores_logical",
-                "cores_usable",
-                "ram_total_gib",
-                "ram_available_gib",
-                "load_average",
-                "os",
-                "python",
-                "numpy",
-                "mesa",
-                "pandas",
-                "fraudsim",
-                "git_commit",
-                "git_dirty",
-            )
-        ]
-        + [["load_average_at_end", str(report.get("load_average_at_end"))]],
-    )
-    lines += ["", "## Settings", "", "```json", json.dumps(s, indent=2), "```", ""]
-    lines += [
-        (
-            "Resident-days per second = residents x simulated days (burn-in included) / run "
-            "wall seconds (build excluded). Peak RSS is the child process's own (`os.wait4`). "
-            "Bytes per resident: peak RSS / residents; *net* subtracts the RSS after importing "
-            "numpy, pandas, mesa and the model; *arrays* is `model.residents.nbytes()` / "
-            "residents."
-        ),
-        "",
-    ]
-    if res.get("headline"):
-        lines += ["## Headline runs", ""]
-        rows = []
-        for r in res["headline"]:
-            if "error" in r or "skipped" in r:
-                rows.append(
-                    [_fmt(r["scale"], "g"), _fmt(r["residents"], ",d")]
-                    + [r.get("skipped") or r["error"].splitlines()[0]]
-                    + [""] * 10
-                )
-                continue
-            rows.append(
-                [
-                    _fmt(r["scale"], "g"),
-                    _fmt(r["residents"], ",d"),
-                    f"{r['simulated_days']} ({r['burn_in_days']})",
-                    _fmt(r["load_s"]),
-                    _fmt(r["build_s"]),
-                    _fmt(r["run_s"]),
-                    _fmt(r["run_cpu_s"]),
-                    _fmt(r["resident_days_per_s"] / 1e6, ",.1f"),
-                    _fmt(r["peak_rss_bytes"] / MIB, ",.0f"),
-                    _fmt(r["bytes_per_resident_peak"], ",.0f"),
-                    _fmt(r["bytes_per_resident_net"], ",.0f"),
-                    _fmt(r["array_bytes_per_resident"], ",.1f"),
-                    f"{r['gangs_at_start']} / {r['gangs_mean']:.0f}",
-                ]
-            )
-        lines += _table(
-            [
-                "scale",
-                "residents",
-                "sim. days (burn-in)",
-                "load s",
-                "build s",
-                "run s",
-                "run cpu s",
-                "M resident-days/s",
-                "peak RSS MiB",
-                "B/resident peak",
-                "B/resident net",
-                "B/resident arrays",
-                "gangs start / mean",
-            ],
-            rows,
-        )
-        lines.append("")
-    for key, title in (
-        ("doubling", "Time per simulated day as the population doubles (scale halves)"),
-        ("fixed_events", "Time per simulated day as the residents double at fixed events"),
-    ):
-        if res.get(key):
-            lines += _doubling_section(res[key], key, title)
-    if res.get("sweep"):
-        sw = res["sweep"]
-        lines += [
-            f"## Sweep throughput ({sw['residents']:,} residents per run, scale {sw['scale']:g})",
-            "",
-        ]
-        rows = [
-            [
-                r["backend"],
-                str(r["workers"]),
-                str(r.get("runs", "-")),
-                _fmt(r.get("seconds")),
-                _fmt(r.get("runs_per_minute")),
-                r.get("error", "").splitlines()[0] if "error" in r else "",
-            ]
-            for r in sw["rows"]
-        ]
-        lines += _table(["backend", "workers", "runs", "seconds", "runs/min", "note"], rows)
-        lines.append("")
-    if res.get("naive"):
-        nv = res["naive"]
-        n = nv["naive"]
-        lines += ["## Naive Mesa reference", ""]
-        if "error" in n:
-            lines += [f"failed: {n['error']}", ""]
-        else:
-            lines += [
-                (
-                    f"{n['residents']:,} `mesa.Agent` residents and {n['n_gangs']} gangs, "
-                    f"{n['days']} days, {n['contacts_per_resident_per_day']:.4f} contacts per "
-                    f"resident per day: build {n['build_s']:.2f} s, run {n['run_s']:.2f} s "
-                    f"(cpu {n['run_cpu_s']:.2f} s), **{n['resident_days_per_s']:,.0f} "
-                    f"resident-days/s** ({n['resident_days_per_cpu_s']:,.0f} per CPU second)."
-                ),
-            ]
-            if "ratio_wall" in nv:
-                lines += [
-                    "",
-                    (
-                        f"Real model at scale {nv['real_scale']:g} over naive: "
-                        f"**{nv['ratio_wall']:,.0f}x** (wall), {nv['ratio_cpu']:,.0f}x (CPU). "
-                        "This favours the naive side: it does only the contact and engagement "
-                        "step, the real model does every phase of the day."
-                    ),
-                ]
-            if nv.get("ratio_by_scale"):
-                lines += [
-                    "",
-                    (
-                        "At every headline scale (the real model's cost follows events, not "
-                        "residents, so the ratio grows with the population):"
-                    ),
-                    "",
-                    *_table(
-                        ["scale", "residents", "real / naive (wall)", "real / naive (cpu)"],
-                        [
-                            [
-                                _fmt(r["scale"], "g"),
-                                _fmt(r["residents"], ",d"),
-                                f"{r['ratio_wall']:,.0f}x",
-                                f"{r['ratio_cpu']:,.0f}x",
-                            ]
-                            for r in nv["ratio_by_scale"]
-                        ],
-                    ),
-                ]
-            lines.append("")
-    for label in ("phases", "profile"):
-        p = res.get(label)
-        if not p:
-            continue
-        if "error" in p:
-            lines += [f"## {label}", "", f"failed: {p['error']}", ""]
-            continue
-        if label == "phases":
-            total = p["run_s"]
-            lines += [
-                (
-                    f"## Where a day's time goes (scale {p['scale']:g}, "
-                    f"{p['simulated_days']} days, run {total:.2f} s)"
-                ),
-                "",
-            ]
-            ranked = sorted(p["phase_s"].items(), key=lambda kv: kv[1], reverse=True)
-            lines += _table(
-                ["phase", "seconds", "share of run"],
-                [[k, _fmt(v, ".3f"), _fmt(100 * v / total, ".1f") + " %"] for k, v in ranked],
-            )
-        else:
-            lines += [f"## cProfile, top functions by own time (scale {p['scale']:g})", ""]
-            lines += _table(
-                ["function", "calls", "own s", "cumulative s"],
-                [
-                    [
-                        f"`{r['function']}`",
-                        f"{r['calls']:,}",
-                        _fmt(r["own_s"], ".3f"),
-                        _fmt(r["cumulative_s"], ".3f"),
-                    ]
-                    for r in p["profile_top"]
-                ],
-            )
-        lines.append("")
-    targets = _target_rows(res)
-    if targets:
-        lines += ["## Targets of issue 6", ""]
-        lines += _table(["target", "measured", "met"], targets)
-        lines.append("")
-    return "\n".join(lines)
-
-
 # =============================================================================== command line
 def _floats(text: str) -> list[float]:
     try:
@@ -1210,8 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sweep-backend",
         choices=("auto", "sweep", "pool", "both"),
         default="auto",
-        help="simulation.sweep.run_sweep, a spawn ProcessPoolExecutor, or both (default auto: "
-        "run_sweep when simulation/sweep exists)",
+        help="experiments.sweep.run_sweep, the same runs on the executor alone (pool), or "
+        "both (default auto: sweep)",
     )
     p.add_argument(
         "--naive-residents", type=int, help="residents of the naive model (default 100000)"
@@ -1235,7 +512,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         help="output prefix; writes PREFIX.json and PREFIX.md (default benchmarks/results/<date>)",
     )
-    p.add_argument("--child", help=argparse.SUPPRESS)
     return p
 
 
@@ -1254,67 +530,11 @@ def resolve(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
-def print_summary(report: dict[str, Any]) -> None:
-    """The headline table and the targets on stdout."""
-    res = report["results"]
-    m = report["machine"]
-    print(
-        f"\n{m['cpu_model']}, {m['cores_logical']} cores, {m['ram_total_gib']} GiB; Python "
-        f"{m['python']}, numpy {m['numpy']}, mesa {m['mesa']}; load {m['load_average']} -> "
-        f"{report.get('load_average_at_end')}"
-    )
-    header = f"{'scale':>7} {'residents':>12} {'build s':>8} {'run s':>8} {'cpu s':>8} {'Mrd/s':>8} {'peak MiB':>9} {'B/res':>6} {'arr B/res':>9}"
-    if res.get("headline") or res.get("doubling") or res.get("fixed_events"):
-        print(header)
-        seen = []
-        for r in (
-            res.get("headline", [])
-            + res.get("doubling", {}).get("rows", [])
-            + res.get("fixed_events", {}).get("rows", [])
-        ):
-            if r in seen:
-                continue
-            seen.append(r)
-            if "error" in r or "skipped" in r:
-                note = r.get("skipped") or r["error"].splitlines()[0]
-                print(f"{r['scale']:>7g} {r['residents']:>12,} {note}")
-                continue
-            print(
-                f"{r['scale']:>7g} {r['residents']:>12,} {r['build_s']:>8.2f} {r['run_s']:>8.2f} "
-                f"{r['run_cpu_s']:>8.2f} {r['resident_days_per_s'] / 1e6:>8.1f} "
-                f"{r['peak_rss_bytes'] / MIB:>9,.0f} {r['bytes_per_resident_peak']:>6,.0f} "
-                f"{r['array_bytes_per_resident']:>9.1f}"
-            )
-    for key in ("doubling", "fixed_events"):
-        fit = res.get(key, {}).get("fit")
-        if fit:
-            print(
-                f"{key}: time per day ~ residents^{fit['exponent_cpu']:.2f} (cpu), "
-                f"^{fit['exponent_wall']:.2f} (wall); gangs ~ residents^"
-                f"{fit['exponent_gangs']:.2f}, contacts ~ residents^{fit['exponent_contacts']:.2f}"
-            )
-    for r in res.get("sweep", {}).get("rows", []):
-        if "error" in r:
-            print(f"sweep {r['backend']} x{r['workers']}: failed")
-        else:
-            print(f"sweep {r['backend']} x{r['workers']}: {r['runs_per_minute']:.2f} runs/min")
-    nv = res.get("naive", {})
-    if "ratio_wall" in nv:
-        print(
-            f"naive: {nv['naive']['resident_days_per_s']:,.0f} resident-days/s; real/naive "
-            f"{nv['ratio_wall']:,.0f}x wall, {nv['ratio_cpu']:,.0f}x cpu"
-        )
-    for row in _target_rows(res):
-        print(f"target: {row[0]}: {row[1]} -> {row[2]}")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen parts, print a summary, write ``PREFIX.json`` and ``PREFIX.md``."""
-    args = build_parser().parse_args(argv)
-    if args.child is not None:
-        return child_main(args.child)
-    args = resolve(args)
+    args = resolve(build_parser().parse_args(argv))
     machine = machine_info()
+    record = provenance()  # versions, git commit, platform, code digest: as every result has
     _log(
         f"load average {machine['load_average']}; {machine['ram_available_gib']} GiB available; "
         f"{machine['cores_usable']} usable cores"
@@ -1328,12 +548,13 @@ def main(argv: list[str] | None = None) -> int:
             bench.phases(profile=True)
         else:
             getattr(bench, part)()
-    settings = {k: v for k, v in vars(args).items() if k not in ("child",)} | {
+    settings = vars(args) | {
         "population_national": bench.population,
         "child_env": SINGLE_THREAD_ENV,
     }
     report = {
         "machine": machine,
+        "provenance": record,
         "settings": settings,
         "results": bench.results,
         "targets": TARGETS,

@@ -23,7 +23,6 @@ import platform
 import sys
 import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,16 +41,22 @@ def cpu_model() -> str:
 
 
 def machine() -> str:
-    """One paragraph describing the machine and the software versions."""
+    """One paragraph describing the machine, the software versions and the code."""
+    from experiments.provenance import provenance  # noqa: PLC0415
+
+    record = provenance()
+    versions = ", ".join(
+        f"{name} {record['versions'][name]}"
+        for name in ("fraudsim", "python", "numpy", "pandas", "mesa", "pyarrow")
+    )
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count()
     return (
         f"machine: {cpu_model()}; {os.cpu_count()} logical CPUs ({usable} usable); "
-        f"{platform.system()} {platform.release()}\n"
-        f"software: Python {platform.python_version()}, numpy {version('numpy')}, "
-        f"pandas {version('pandas')}, mesa {version('mesa')}, pyarrow {version('pyarrow')}"
+        f"{record['platform']}\n"
+        f"software: {versions}; git {record['git']['commit']}, code {record['code_sha256'][:12]}"
     )
 
 
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=None, help="fewer seeds than the file's 20")
     args = parser.parse_args(argv)
 
-    from simulation.sweep import execute_sweep, load_sweep_spec  # noqa: PLC0415
+    from experiments.sweep import execute_sweep, load_sweep_spec  # noqa: PLC0415
 
     overrides = [f"run.scale={args.scale!r}"]
     if args.end:

@@ -4,7 +4,6 @@ The public entry points:
 
 - :class:`FraudModel`, the ``mesa.Model`` (one step per day);
 - :func:`load_scenario`, which reads and validates a scenario file;
-- :func:`run_scenario`, which runs one scenario with one seed and writes its outputs;
 - :func:`to_national`, which turns model units into national equivalents.
 
 They are imported on first use, so that ``analysis`` can read the column contract in
@@ -22,7 +21,6 @@ _EXPORTS = {
     "OutputError": "simulation.errors",
     "ScenarioError": "simulation.errors",
     "load_scenario": "simulation.scenario",
-    "run_scenario": "simulation.runner",
     "to_national": "simulation.outputs",
 }
 
@@ -34,7 +32,6 @@ __all__ = [
     "ScenarioConfig",
     "ScenarioError",
     "load_scenario",
-    "run_scenario",
     "to_national",
 ]
 

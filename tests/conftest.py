@@ -38,7 +38,7 @@ CliCall = Callable[[Sequence[str]], tuple[int, str, str]]
 
 def run_cli(argv: Sequence[str]) -> tuple[int, str, str]:
     """Run ``fraudsim ARGV`` in this process; return (exit code, stdout, stderr)."""
-    from simulation.cli import main  # noqa: PLC0415 - the command line only where it is used
+    from experiments.cli import main  # noqa: PLC0415 - the command line only where it is used
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

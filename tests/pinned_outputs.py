@@ -58,7 +58,7 @@ def table_digests(frame: pd.DataFrame) -> dict[str, Any]:
 
 def run_digests(scenario: str, seed: int, scale: float) -> dict[str, Any]:
     """Run ``scenario`` with ``seed`` at ``scale`` and digest every output table."""
-    from simulation.runner import run_scenario  # noqa: PLC0415 - the model only when asked
+    from experiments.runs import run_scenario  # noqa: PLC0415 - the model only when asked
     from simulation.scenario import load_scenario  # noqa: PLC0415
 
     config = load_scenario(ROOT / scenario, {"run.scale": scale})

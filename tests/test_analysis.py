@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.effects import EFFECTS
-from simulation.cli import build_parser
+from experiments.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 

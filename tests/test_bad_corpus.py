@@ -4,7 +4,7 @@ The corpus is ``tests/data/bad/*.toml`` (scenario files) and ``tests/data/bad/sw
 (sweep files); ``tests/data/bad/expected.toml`` says, for each file, which file, key path and
 phrases the message must contain. Each scenario file goes through ``fraudsim validate`` and
 ``fraudsim run --quiet``, each sweep file through ``fraudsim sweep --out DIR``, in-process
-through :func:`simulation.cli.main` (and a few through a real subprocess), and must give exit
+through :func:`experiments.cli.main` (and a few through a real subprocess), and must give exit
 code 2, the expected message on stderr, no traceback, and no output directory.
 
 ``fraudsim run`` gets no ``--scale``/``--start``/``--end``: those are overrides and would mask
@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation import runner
+from experiments import runs as runner
 from simulation.levers import PolicyState
 from simulation.scenario import load_scenario_text
 
@@ -57,7 +57,7 @@ def no_model(monkeypatch):
 @pytest.fixture
 def no_sweep(monkeypatch):
     """Make starting a sweep fail the test: a refused sweep file must never get that far."""
-    from simulation.sweep import driver  # noqa: PLC0415
+    from experiments.sweep import driver  # noqa: PLC0415
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a bad sweep file reached the driver: it should have been refused")
@@ -180,7 +180,7 @@ def test_real_processes_exit_2_without_traceback(tmp_path):
 
     def fraudsim(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "simulation", *args],
+            [sys.executable, "-m", "experiments", *args],
             capture_output=True,
             text=True,
             timeout=120,
@@ -196,7 +196,7 @@ def test_real_processes_exit_2_without_traceback(tmp_path):
         done.stdout,
         done.stderr,
         must_say=[p for name in SUBPROCESS_CASES for p in expected_phrases(name)],
-        what="python -m simulation validate",
+        what="python -m experiments validate",
     )
     for name in SUBPROCESS_CASES[:1]:
         done = fraudsim("run", str(BAD / name), "--quiet")
@@ -205,7 +205,7 @@ def test_real_processes_exit_2_without_traceback(tmp_path):
             done.stdout,
             done.stderr,
             must_say=expected_phrases(name),
-            what=f"python -m simulation run {name}",
+            what=f"python -m experiments run {name}",
         )
     assert not any(tmp_path.iterdir()), f"nothing should be written to {tmp_path}"
 

@@ -20,18 +20,7 @@ import optuna
 import pandas as pd
 import pytest
 
-from analysis.calibration.optimise import (
-    MISSING_PENALTY,
-    apply_params,
-    calibrate,
-    check_params,
-    load_params_spec,
-    loss,
-    target_loss,
-    write_calibrated_scenario,
-)
-from analysis.calibration.run import make_executor, run_seeds
-from analysis.calibration.targets import (
+from analysis.targets import (
     DEFAULT_TARGETS,
     TABLE_COLUMNS,
     Target,
@@ -40,6 +29,15 @@ from analysis.calibration.targets import (
     load_targets,
     per_seed_values,
 )
+from experiments.calibration.optimise import MISSING_PENALTY, calibrate, loss, target_loss
+from experiments.calibration.params import (
+    apply_params,
+    check_params,
+    load_params_spec,
+    write_calibrated_scenario,
+)
+from experiments.calibration.run import run_seeds
+from experiments.executors import make_executor
 from simulation.errors import FraudsimError, ScenarioError
 from simulation.outputs import DAILY_COLUMNS
 from simulation.scenario import load_scenario

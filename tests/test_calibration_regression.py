@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.calibration.run import run_seeds
-from analysis.calibration.targets import evaluate, load_targets, per_seed_values
+from analysis.targets import evaluate, load_targets, per_seed_values
+from experiments.calibration.run import run_seeds
 from simulation.scenario import load_scenario
 
 # Long runs (many seeds or whole periods): left out of the fast subset, -m "not slow".

@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.results import load_run
-from simulation import runner
-from simulation.cli import main
+from experiments import runs as runner
+from experiments.cli import main
 from simulation.errors import InvariantError
 from simulation.outputs import DAILY_COLUMNS, LONG_TABLES, SUMMARY_ROWS
 from simulation.scenario import load_scenario, load_scenario_text
@@ -93,16 +93,16 @@ def test_unknown_subcommand_is_a_usage_error(call):
     assert_no_traceback(stderr)
 
 
-def test_python_m_simulation_works():
+def test_python_m_experiments_works():
     done = subprocess.run(
-        [sys.executable, "-m", "simulation", "--help"],
+        [sys.executable, "-m", "experiments", "--help"],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
         stdin=subprocess.DEVNULL,
     )
-    assert done.returncode == 0, f"python -m simulation --help failed: {done.stderr}"
+    assert done.returncode == 0, f"python -m experiments --help failed: {done.stderr}"
     assert "validate" in done.stdout
 
 

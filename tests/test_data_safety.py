@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation.cli_types import safe_dir_name
+from experiments.cli_types import safe_dir_name
 from simulation.errors import ScenarioError
 from simulation.scenario import load_scenario
 
@@ -156,7 +156,8 @@ def test_a_scenario_full_of_payloads_runs_without_side_effects(tmp_path, monkeyp
 
 LOADING_MODULES = ["simulation/scenario.py", "simulation/config.py", "simulation/params.py",
                    "simulation/levers.py", "simulation/categories.py", "simulation/errors.py",
-                   "simulation/sweep/spec.py"]  # fmt: skip
+                   "experiments/sweep/spec.py", "experiments/sweep/keys.py",
+                   "experiments/sweep/scenarios.py", "experiments/sweep/design.py"]  # fmt: skip
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
 FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "yaml", "importlib", "runpy", "dill",
                      "cloudpickle", "jsonpickle"}  # fmt: skip

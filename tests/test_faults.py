@@ -32,12 +32,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from simulation import runner
+from analysis.sweeps import TABLES, load_sweep, load_sweep_manifest
+from experiments import runs as runner
+from experiments.sweep import load_sweep_spec
+from experiments.sweep import store as sweep_store
+from experiments.sweep.driver import FAULT_ENV
+from experiments.sweep.store import SweepStore
 from simulation.model import FraudModel
-from simulation.sweep import load_sweep, load_sweep_manifest, load_sweep_spec
-from simulation.sweep import store as sweep_store
-from simulation.sweep.execute import FAULT_ENV
-from simulation.sweep.store import TABLES, SweepStore
 
 N_DAYS = 10
 BURN_IN = 5
@@ -350,7 +351,7 @@ def test_sweep_survives_failing_runs_sigkill_and_broken_files(
     # Session 1: two runs raise; the sweep is killed with SIGKILL after a few runs are stored.
     env = {**os.environ, FAULT_ENV: ",".join(f"raise:{r}" for r in raising)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulation", *sweep_argv(spec_path, out)],
+        [sys.executable, "-m", "experiments", *sweep_argv(spec_path, out)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

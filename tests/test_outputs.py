@@ -22,7 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.results import load_run
-from simulation import runner
+from experiments import runs as runner
+from experiments.runs import MANIFEST_FILE, PARQUET_METADATA_KEY, RunResult, write_run
 from simulation.config import ScenarioConfig
 from simulation.errors import OutputError
 from simulation.levers import LEVER_TYPES
@@ -36,7 +37,6 @@ from simulation.outputs import (
     summary_table,
     to_national,
 )
-from simulation.runner import MANIFEST_FILE, PARQUET_METADATA_KEY, RunResult, write_run
 
 UNSCALED = {
     "date",
@@ -267,9 +267,29 @@ def test_load_run_round_trips(tmp_path):
     for name, frame in result.tables.items():
         pd.testing.assert_frame_equal(loaded.tables[name], frame, obj=name)
     assert loaded.config == result.config, "the scenario should come back equal"
+    assert loaded.scenario == result.manifest["scenario"], "and as recorded"
     assert loaded.seed == result.seed
     assert loaded.manifest == result.manifest
     np.testing.assert_allclose(loaded.national()["cases"], result.daily["cases"] * loaded.scale)
+
+
+def test_load_run_reads_a_run_whose_parameters_have_since_changed(tmp_path):
+    result = synthetic_result()
+    write_run(result, tmp_path / "run")
+    path = tmp_path / "run" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    # As if the run predated a rename: p_dissuade was then called p_talk_out.
+    police = manifest["scenario"]["police"]
+    police["p_talk_out"] = police.pop("p_dissuade")
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = load_run(tmp_path / "run")
+    assert loaded.config is None, "a scenario today's parameters refuse has no config"
+    assert loaded.scenario["police"]["p_talk_out"] == result.config.police.p_dissuade, (
+        "the scenario should come back as the run recorded it"
+    )
+    assert loaded.name == result.config.name, "the name is read from the manifest"
+    pd.testing.assert_frame_equal(loaded.daily, result.daily, obj="daily")
+    assert loaded.scale == result.scale, "the scale is read from the manifest"
 
 
 def test_load_run_refuses_files_of_two_runs(tmp_path):

@@ -571,7 +571,7 @@ def test_messages_about_levers_use_the_indices_the_user_wrote_in_a_shortened_run
 
 
 def test_the_baseline_runs_shortened_on_the_command_line(tmp_path, capsys):
-    from simulation.cli import main as cli_main  # noqa: PLC0415
+    from experiments.cli import main as cli_main  # noqa: PLC0415
 
     code = cli_main(
         [

@@ -22,19 +22,18 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
-from simulation.cli import main
-from simulation.errors import FraudsimError, ScenarioError
-from simulation.sweep import (
+from analysis.sweeps import TABLES, load_sweep, load_sweep_manifest
+from experiments.cli import main
+from experiments.sweep import (
     SweepError,
     SweepSpec,
     execute_sweep,
-    load_sweep,
-    load_sweep_manifest,
     load_sweep_spec,
     run_sweep,
 )
-from simulation.sweep.execute import FAULT_ENV
-from simulation.sweep.store import TABLES, SweepStore
+from experiments.sweep.driver import FAULT_ENV
+from experiments.sweep.store import SweepStore
+from simulation.errors import FraudsimError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -551,6 +550,24 @@ def test_run_that_raises_is_recorded_and_exit_code_is_1(tmp_path, monkeypatch):
     assert not (out / "failures" / f"{bad}.json").exists(), "the failure record should go"
 
 
+def test_a_session_with_other_model_code_warns_in_one_line(tmp_path, call):
+    path = small_sweep_file(tmp_path, seeds=1)
+    out = tmp_path / "out"
+    code, _, stderr = call(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"])
+    assert code == 0, stderr
+    manifest_path = out / "sweep.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["sessions"][-1]["code_sha256"], "each session records the code's digest"
+    manifest["sessions"][-1]["code_sha256"] = "0" * 64  # as if the model had changed since
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    code, _, stderr = call(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"])
+    assert code == 0, stderr
+    lines = [line for line in stderr.splitlines() if "code changed" in line]
+    assert len(lines) == 1, f"one warning about the changed code: {stderr!r}"
+    assert lines[0].startswith("fraudsim: warning: "), f"a message for people: {lines[0]!r}"
+    assert ".py:" not in stderr, f"no source location in a user's warning: {stderr!r}"
+
+
 def test_killed_driver_loses_no_finished_run(tmp_path):
     path = small_sweep_file(tmp_path, seeds=4)
     spec = load_sweep_spec(path)
@@ -561,7 +578,7 @@ def test_killed_driver_loses_no_finished_run(tmp_path):
         [
             sys.executable,
             "-m",
-            "simulation",
+            "experiments",
             "sweep",
             str(path),
             "--out",
@@ -587,8 +604,8 @@ def test_killed_driver_loses_no_finished_run(tmp_path):
     assert set(counts) == {N_DAYS}, f"each run exactly once: {counts.to_dict()}"
 
 
-def test_analysis_reexports_the_sweep_api():
+def test_analysis_reads_sweeps_without_running_them():
     import analysis.sweeps  # noqa: PLC0415
 
-    assert analysis.sweeps.load_sweep is load_sweep, "analysis.sweeps.load_sweep re-exported"
-    assert analysis.sweeps.run_sweep is run_sweep, "analysis.sweeps.run_sweep re-exported"
+    assert not hasattr(analysis.sweeps, "run_sweep"), "analysis reads sweeps; it never runs one"
+    assert analysis.sweeps.load_sweep is load_sweep, "load_sweep lives in analysis.sweeps"

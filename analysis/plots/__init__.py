@@ -13,7 +13,8 @@ list of scenarios.
 
 The modules: :mod:`~analysis.plots.curves` (outcomes over time), :mod:`~analysis.plots.comparison`
 (effects against the reference), :mod:`~analysis.plots.mix` (fraud-type and channel mix),
-:mod:`~analysis.plots.calibration` (model against published figures), and what they share:
+:mod:`~analysis.plots.calibration` and :mod:`~analysis.plots.targets` (model against published
+figures), and what they share:
 :mod:`~analysis.plots.styles`, :mod:`~analysis.plots.labels` and
 :mod:`~analysis.plots.lever_marks`.
 """

@@ -39,13 +39,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import inspect
 import itertools
 import json
 import math
 import os
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -53,31 +50,35 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
+from experiments.sweep.design import (
+    RunSpec,
+    check_grid_values,
+    check_sample,
+    expand,
+    json_default,
+    sample_points,
+    uniform_numbers,
+)
+from experiments.sweep.keys import KEY, flatten, normalize_key
+from experiments.sweep.keys import sweep_key as _sweep_key
+from experiments.sweep.scenarios import ScenarioEntry, resolve_scenarios
 from simulation.errors import Problem, ScenarioError
 
 # The scenario loader's message helpers, so that sweep messages read exactly like scenario ones.
 from simulation.scenario import (
-    MAPPING_SOURCE,
     SET_SOURCE,
-    load_scenario,
-    load_scenario_text,
     nearest_name,
-    scenario_to_toml,
     show_value,
     split_override,
 )
 
 __all__ = [
     "MAX_RUNS",
-    "RunSpec",
     "SampleTable",
-    "ScenarioEntry",
     "SweepError",
     "SweepFile",
     "SweepSpec",
     "load_sweep_spec",
-    "normalize_key",
-    "run_id",
 ]
 
 MAX_RUNS = 1_000_000
@@ -186,54 +187,6 @@ class SweepFile(_Table):
 # ---------------------------------------------------------------------------------------------
 # The expanded sweep
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class ScenarioEntry:
-    """One scenario of a sweep, resolved with the sweep's ``set`` values.
-
-    Attributes:
-        index: position in the sweep file's ``scenarios``.
-        name: the scenario's name (the ``scenario`` column of the results).
-        file: the scenario file, as a path relative to the current directory when possible.
-        toml: the resolved scenario (every parameter) as TOML; runs load it, not the file.
-        sha256: digest of ``toml``, part of every run id.
-        scale: real people per resident agent (``run.scale``).
-        population_national: people represented (``run.population_national``).
-        n_residents: resident agents, ``max(1, round(population_national / scale))``.
-    """
-
-    index: int
-    name: str
-    file: str
-    toml: str
-    sha256: str
-    scale: float
-    population_national: int
-    n_residents: int
-
-
-@dataclasses.dataclass(frozen=True)
-class RunSpec:
-    """One run of a sweep: a scenario, a parameter point and a seed.
-
-    Attributes:
-        run_id: 16 hex digits identifying the run's inputs (see the module docstring).
-        index: position in the sweep's run order.
-        scenario: the scenario's name.
-        scenario_index: index into :attr:`SweepSpec.scenarios`.
-        point_index: index into :attr:`SweepSpec.points`.
-        seed: the run's seed.
-        params: the point's values by dotted key (empty without ``grid`` or ``sample``).
-    """
-
-    run_id: str
-    index: int
-    scenario: str
-    scenario_index: int
-    point_index: int
-    seed: int
-    params: dict[str, Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -411,62 +364,18 @@ def _parse_overrides(overrides: Sequence[str] | Mapping[str, Any] | None) -> dic
     return parsed
 
 
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.([A-Za-z_][A-Za-z0-9_-]*|\d+))*$")
-
-
-def normalize_key(key: str) -> str:
-    """A dotted scenario key in one spelling: ``levers[0].intensity`` -> ``levers.0.intensity``.
-
-    Args:
-        key: a dotted key as written.
-
-    Returns:
-        The key with list indices as dotted segments and spaces removed around dots.
-    """
-    key = re.sub(r"\[(\d+)\]", r".\1", key.strip())
-    return ".".join(part.strip() for part in key.split("."))
-
-
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"run": {"scale": 5}}`` -> ``{"run.scale": 5}``.
-
-    TOML reads an unquoted dotted key (``run.scale = 5``) as nested tables; quoting it
-    (``"run.scale" = 5``) gives one key. Both mean the same scenario key here.
-    """
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict) and value:
-            out.update(_flatten(value, name))
-        else:
-            out[name] = value
-    return out
-
-
-def _sweep_key(*parts: str | int) -> str:
-    """A key path in the sweep file, quoting dotted keys: ``grid."levers.0.intensity"[1]``."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        text = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part)
-        out += f".{text}" if out else text
-    return out
-
-
 def _build(
     raw: dict[str, Any], text: str | None, display: str, base_dir: Path, overrides: dict
 ) -> SweepSpec:
     """Validate the parsed file, resolve its scenarios and expand it into runs."""
-    data = json.loads(json.dumps(raw, default=_json_default))  # the file as given, JSON-ready
+    data = json.loads(json.dumps(raw, default=json_default))  # the file as given, JSON-ready
     shaped = dict(raw)
     for key in ("set", "grid"):
         if isinstance(shaped.get(key), dict):
-            shaped[key] = _flatten(shaped[key])
+            shaped[key] = flatten(shaped[key])
     sample = shaped.get("sample")
     if isinstance(sample, dict) and isinstance(sample.get("ranges"), dict):
-        shaped["sample"] = {**sample, "ranges": _flatten(sample["ranges"])}
+        shaped["sample"] = {**sample, "ranges": flatten(sample["ranges"])}
     try:
         spec = SweepFile.model_validate(shaped)
     except ValidationError as err:
@@ -503,9 +412,9 @@ def _build(
             )
         )
     for key, values in grid.items():
-        problems.extend(_check_grid_values(display, key, values))
+        problems.extend(check_grid_values(display, key, values))
     if spec.sample is not None:
-        problems.extend(_check_sample(display, spec.sample, ranges))
+        problems.extend(check_sample(display, spec.sample, ranges))
     if problems:
         raise SweepError(problems)
 
@@ -521,9 +430,9 @@ def _build(
             f"{len(spec.seeds):,} seeds",
         )
     if spec.sample is not None:
-        parameters, points = _sample_points(spec.sample, ranges)
+        parameters, points = sample_points(spec.sample, ranges)
     else:
-        grid = {key: _uniform_numbers(values) for key, values in grid.items()}
+        grid = {key: uniform_numbers(values) for key, values in grid.items()}
         parameters = tuple(grid)
         points = tuple(dict(zip(parameters, combo)) for combo in itertools.product(*grid.values()))
 
@@ -531,10 +440,12 @@ def _build(
     probes = {key: list(values) for key, values in grid.items()}
     probes.update({key: list(bounds) for key, bounds in ranges.items()})
     sections = dict.fromkeys(grid, "grid") | dict.fromkeys(ranges, "sample.ranges")
-    scenarios = _resolve_scenarios(
+    scenarios, problems = resolve_scenarios(
         spec.scenarios, display, base_dir, set_values, override_values, probes, sections
     )
-    runs = _expand(scenarios, points, spec.seeds)
+    if problems:
+        raise SweepError(problems)
+    runs = expand(scenarios, points, spec.seeds)
     return SweepSpec(
         name=spec.name or Path(display).stem,
         description=spec.description,
@@ -542,7 +453,7 @@ def _build(
         text=text,
         data=data,
         overrides={
-            k: _json_default(v) if isinstance(v, dt.date) else v for k, v in override_values.items()
+            k: json_default(v) if isinstance(v, dt.date) else v for k, v in override_values.items()
         },
         scenarios=scenarios,
         seeds=spec.seeds,
@@ -568,7 +479,7 @@ def _normalized(
     for key, value in table.items():
         where = _sweep_key(*section.split("."), key) if section else key
         norm = normalize_key(key)
-        if not _KEY.match(norm):
+        if not KEY.match(norm):
             problems.append(
                 Problem(
                     file,
@@ -583,326 +494,6 @@ def _normalized(
         else:
             out[norm] = value
     return out
-
-
-def _check_grid_values(display: str, key: str, values: list[Any]) -> list[Problem]:
-    # 1 and 1.0 are the same value (the same run twice); true and 1 are not.
-    seen = set()
-    for value in values:
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        ident = ("number", float(value)) if number else (type(value).__name__, value)
-        if ident in seen:
-            return [
-                Problem(
-                    display,
-                    _sweep_key("grid", key),
-                    "values must be distinct",
-                    given=show_value(values),
-                )
-            ]
-        seen.add(ident)
-    return []
-
-
-def _check_sample(display: str, sample: SampleTable, ranges: dict[str, list]) -> list[Problem]:
-    problems = []
-    for key, (low, high) in ranges.items():
-        if not low < high:
-            problems.append(
-                Problem(
-                    display,
-                    _sweep_key("sample", "ranges", key),
-                    "low must be below high",
-                    allowed="[low, high] with low < high",
-                    given=f"[{show_value(low)}, {show_value(high)}]",
-                )
-            )
-    n = sample.n
-    if sample.method == "sobol" and n & (n - 1):
-        lower = 1 << (n.bit_length() - 1)
-        problems.append(
-            Problem(
-                display,
-                "sample.n",
-                "must be a power of 2 for method 'sobol' (its balance needs it)",
-                allowed=f"e.g. {lower} or {lower * 2}",
-                given=str(n),
-            )
-        )
-    return problems
-
-
-def _uniform_numbers(values: list[Any]) -> list[Any]:
-    """Ints become floats when a list mixes them, so a result column has one type."""
-    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    if any(isinstance(v, float) for v in numbers):
-        return [float(v) if v in numbers and not isinstance(v, bool) else v for v in values]
-    return list(values)
-
-
-def _sample_points(
-    sample: SampleTable, ranges: dict[str, list]
-) -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
-    """Draw ``sample.n`` points with scipy.stats.qmc, scaled to the ranges."""
-    from scipy.stats import qmc  # noqa: PLC0415  (scipy is slow to import; only samples need it)
-
-    keys = tuple(ranges)
-    cls = qmc.LatinHypercube if sample.method == "latin_hypercube" else qmc.Sobol
-    # scipy >= 1.15 names the generator `rng`; older versions call it `seed`.
-    arg = "rng" if "rng" in inspect.signature(cls).parameters else "seed"
-    options = {"scramble": True} if cls is qmc.Sobol else {}
-    sampler = cls(d=len(keys), **options, **{arg: sample.seed})
-    unit = sampler.random(sample.n)
-    points = []
-    for row in unit:
-        point: dict[str, Any] = {}
-        for key, u in zip(keys, row):
-            low, high = ranges[key]
-            if isinstance(low, int) and isinstance(high, int):
-                # Integer bounds: each of low..high equally likely (for counts and days).
-                point[key] = min(high, low + math.floor(float(u) * (high - low + 1)))
-            else:
-                point[key] = float(low + float(u) * (high - low))
-        points.append(point)
-    return keys, tuple(points)
-
-
-def _resolve_scenarios(
-    entries: list[str],
-    display: str,
-    base_dir: Path,
-    set_values: dict[str, Any],
-    override_values: dict[str, Any],
-    probes: dict[str, list[Any]],
-    sections: dict[str, str],
-) -> tuple[ScenarioEntry, ...]:
-    """Load each scenario with ``set``, then with each probe value; collect every problem."""
-    problems: list[tuple[Problem, str | None]] = []
-    resolved: list[ScenarioEntry] = []
-    files_seen: dict[Path, int] = {}
-    for i, entry in enumerate(entries):
-        where = _sweep_key("scenarios", i)
-        file = os.path.normpath(os.path.join(os.path.dirname(display), entry))
-        path = base_dir / entry
-        if not entry.strip() or not path.is_file():
-            problems.append(
-                (
-                    Problem(
-                        display,
-                        where,
-                        f"file not found: {file} (paths are relative to the sweep file)",
-                        given=show_value(entry),
-                    ),
-                    None,
-                )
-            )
-            continue
-        ident = path.resolve()
-        if ident in files_seen:
-            problems.append(
-                (
-                    Problem(
-                        display,
-                        where,
-                        f"the same file as scenarios[{files_seen[ident]}]",
-                        given=show_value(entry),
-                    ),
-                    None,
-                )
-            )
-            continue
-        files_seen[ident] = i
-        everything = {**set_values, **override_values}
-        try:
-            config = load_scenario(file, everything or None)
-        except ScenarioError:
-            # Only now find out who is to blame (a costlier path than the good one).
-            blame = _blame_set(file, display, set_values, override_values)
-            if blame is None:  # nothing alone: the keys together (a lever after the end)
-                try:
-                    load_scenario(file, everything)
-                except ScenarioError as err:
-                    blame = _rehome(err, display, "set", None, Path(file).stem)
-            problems.extend(blame)
-            continue
-        toml = scenario_to_toml(config)
-        for key, values in probes.items():
-            for value in values:
-                try:
-                    load_scenario_text(toml, source=file, overrides={key: value})
-                except ScenarioError as err:
-                    where_key = _sweep_key(*sections[key].split("."), key)
-                    problems.extend(_rehome(err, display, where_key, key, config.name))
-        run = config.run
-        resolved.append(
-            ScenarioEntry(
-                index=i,
-                name=config.name,
-                file=file,
-                toml=toml,
-                sha256=hashlib.sha256(toml.encode("utf-8")).hexdigest(),
-                scale=float(run.scale),
-                population_national=int(run.population_national),
-                n_residents=max(1, round(run.population_national / run.scale)),
-            )
-        )
-    names: dict[str, int] = {}
-    for entry in resolved:
-        if entry.name in names:
-            problems.append(
-                (
-                    Problem(
-                        display,
-                        _sweep_key("scenarios", entry.index),
-                        f"two scenarios named {entry.name!r} (scenarios[{names[entry.name]}] "
-                        "too): results could not tell them apart",
-                        allowed="scenarios with distinct `name`s",
-                    ),
-                    None,
-                )
-            )
-        names.setdefault(entry.name, entry.index)
-    if problems:
-        raise SweepError(_merge_scenarios(problems, len(entries)))
-    return tuple(resolved)
-
-
-def _blame_set(
-    file: str, display: str, set_values: dict[str, Any], override_values: dict[str, Any]
-) -> list[tuple[Problem, str | None]] | None:
-    """The problems of a scenario that does not load with ``set``: its own, or one key's."""
-    try:
-        load_scenario(file)
-    except ScenarioError as err:
-        return [(p, None) for p in err.problems]  # they name the scenario file itself
-    label = Path(file).stem
-    problems: list[tuple[Problem, str | None]] = []
-    for source, values, section in (
-        (display, set_values, "set"),
-        (SET_SOURCE, override_values, None),
-    ):
-        for key, value in values.items():
-            try:
-                load_scenario(file, {key: value})
-            except ScenarioError as err:
-                where = _sweep_key(section, key) if section else key
-                problems.extend(_rehome(err, source, where, key, label))
-    return problems or None
-
-
-def _merge_scenarios(problems: list[tuple[Problem, str | None]], n_scenarios: int) -> list[Problem]:
-    """One line per problem, naming the scenarios it arose in (the same bad key fails in each)."""
-    where: dict[Problem, list[str]] = {}
-    for problem, scenario in problems:
-        names = where.setdefault(problem, [])
-        if scenario is not None and scenario not in names:
-            names.append(scenario)
-    out = []
-    for problem, names in where.items():
-        if not names:
-            out.append(problem)
-            continue
-        if len(names) == n_scenarios > 1:
-            tag = f"in all {n_scenarios} scenarios"
-        else:
-            tag = ("scenario " if len(names) == 1 else "scenarios ") + ", ".join(map(repr, names))
-        out.append(dataclasses.replace(problem, message=f"{problem.message} ({tag})"))
-    return out
-
-
-def _rehome(
-    err: ScenarioError, file: str, where: str, dotted: str | None, scenario: str
-) -> list[tuple[Problem, str | None]]:
-    """Point a scenario loader's problems at the sweep file key that caused them.
-
-    Returns:
-        Each problem with the scenario it arose in, when the problem does not name the scenario
-        file itself (so that the same bad key in every scenario can be reported once).
-    """
-    out: list[tuple[Problem, str | None]] = []
-    for p in err.problems:
-        if p.file == MAPPING_SOURCE:
-            detail = p.message
-            suggestion = None
-            key = normalize_key(p.key) if p.key else None
-            if key and key != dotted:
-                detail = f"{p.key}: {detail}"
-            if p.suggestion and key and dotted and dotted.startswith(key):
-                # The loader suggests one segment; the user needs the whole key.
-                head = key.rpartition(".")[0]
-                suggestion = f"{head}.{p.suggestion}" if head else p.suggestion
-                suggestion += dotted[len(key) :]
-            elif p.suggestion:
-                suggestion = p.suggestion
-            out.append((Problem(file, where, detail, p.allowed, p.given, suggestion), scenario))
-        else:
-            # A check across keys names every source: the scenario file and "overrides".
-            sources = [file if s == MAPPING_SOURCE else s for s in (p.file or "").split(" + ")]
-            cause = f"--set {where}" if file == SET_SOURCE else f"{where} in {file}"
-            out.append(
-                (
-                    Problem(
-                        " + ".join(s for s in sources if s) or file,
-                        p.key or where,
-                        f"{p.message} (with {cause})",
-                        p.allowed,
-                        p.given,
-                        p.suggestion,
-                    ),
-                    None,
-                )
-            )
-    return out
-
-
-def _expand(
-    scenarios: tuple[ScenarioEntry, ...], points: tuple[dict[str, Any], ...], seeds: tuple[int, ...]
-) -> tuple[RunSpec, ...]:
-    runs = []
-    for seed in seeds:
-        for s, entry in enumerate(scenarios):
-            for p, point in enumerate(points):
-                runs.append(
-                    RunSpec(
-                        run_id=run_id(entry.name, entry.sha256, point, seed),
-                        index=len(runs),
-                        scenario=entry.name,
-                        scenario_index=s,
-                        point_index=p,
-                        seed=seed,
-                        params=dict(point),
-                    )
-                )
-    return tuple(runs)
-
-
-def run_id(scenario: str, scenario_sha256: str, params: Mapping[str, Any], seed: int) -> str:
-    """The stable id of one run's inputs (16 hex digits of a SHA-256).
-
-    Args:
-        scenario: the scenario's name.
-        scenario_sha256: digest of the resolved scenario's TOML (with the sweep's ``set``).
-        params: the run's parameter values by dotted key.
-        seed: the run's seed.
-
-    Returns:
-        The id, the same on every machine and Python version (JSON with sorted keys; floats
-        written by ``repr``, which round-trips exactly).
-    """
-    payload = {
-        "scenario": scenario,
-        "scenario_sha256": scenario_sha256,
-        "params": {k: _json_default(v) if isinstance(v, dt.date) else v for k, v in params.items()},
-        "seed": seed,
-    }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,20 +1,10 @@
-"""Sweep results on disk: one Parquet file per run and table, written atomically.
+"""Writing a sweep's results: one Parquet file per run and table, each written atomically.
 
-Layout of an output directory ``OUT``::
-
-    OUT/sweep.json                          the sweep: spec, resolved scenarios, runs, status
-    OUT/daily/run_id=<run_id>.parquet       one part per run and table
-    OUT/by_type/run_id=<run_id>.parquet
-    OUT/by_channel/run_id=<run_id>.parquet
-    OUT/by_victim/run_id=<run_id>.parquet
-    OUT/failures/<run_id>.json              a run that raised: error type, message, traceback
-    OUT/.lock                               held while a sweep writes here
+The layout of an output directory, and how to read it, is in :mod:`analysis.sweeps` (its
+constants are imported from there, so reader and writer cannot drift apart).
 
 One file per run (rather than one growing file per table) is what makes the directory safe to
-stop at any moment: a run is written once, by a rename, and never touched again. Each table
-directory is a Parquet dataset that ``pyarrow.dataset`` or DuckDB can read as a whole (names
-starting with ``.`` are skipped by both); every part also carries its run's identifying
-columns, so nothing depends on the file names.
+stop at any moment: a run is written once, by a rename, and never touched again.
 
 Every file is written to a temporary name in its final directory, flushed to disk (fsync), then
 renamed over the final name (``os.replace``), and the directory is synced: a reader sees the old
@@ -39,37 +29,27 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulation.errors import FraudsimError, OutputError
-from simulation.outputs import column_scales, contract_frame
-from simulation.sweep.spec import SweepError
+from analysis.sweeps import (
+    FAILURES_DIR,
+    MANIFEST_FILE,
+    METADATA_KEY,
+    TABLES,
+    part_ok,
+    part_path,
+    read_sweep_manifest,
+    run_finished,
+)
+from experiments.sweep.spec import SweepError
+from simulation.errors import OutputError
 
 try:  # POSIX: one sweep at a time per directory. Elsewhere the lock is skipped.
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = [
-    "FAILURES_DIR",
-    "ID_COLUMNS",
-    "MANIFEST_FILE",
-    "METADATA_KEY",
-    "SWEEP_FORMAT",
-    "TABLES",
-    "SweepStore",
-    "load_sweep",
-    "load_sweep_manifest",
-    "write_atomic",
-]
+__all__ = ["TABLES", "SweepStore", "write_atomic"]
 
-TABLES = ("daily", "by_type", "by_channel", "by_victim")
-"""The result tables of every run, one directory each."""
-
-MANIFEST_FILE = "sweep.json"
-FAILURES_DIR = "failures"
 LOCK_FILE = ".lock"
-SWEEP_FORMAT = "fraudsim-sweep/1"
-METADATA_KEY = b"fraudsim_sweep"
-"""Key of the run's identity (JSON) in each part's Parquet metadata."""
 
 _TMP_SUFFIX = ".tmp"
 
@@ -162,7 +142,7 @@ class SweepStore:
     # --- paths ----------------------------------------------------------------------------
     def part_path(self, table: str, run_id: str) -> Path:
         """Where one run's part of one table lives."""
-        return self.root / table / f"run_id={run_id}.parquet"
+        return part_path(self.root, table, run_id)
 
     def failure_path(self, run_id: str) -> Path:
         """Where a failed run's error record lives."""
@@ -211,47 +191,17 @@ class SweepStore:
         """The content of ``sweep.json``, or ``None`` if there is none.
 
         Raises:
-            SweepError: if it exists but is not a sweep manifest.
+            OutputError: if it exists but is not a sweep manifest.
         """
-        try:
-            text = self.manifest_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise OutputError(
-                f"cannot read '{self.manifest_path}': {exc.strerror or exc}", self.display
-            ) from exc
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SweepError.single(
-                str(self.manifest_path), None, f"not valid JSON ({exc.msg}, line {exc.lineno})"
-            ) from None
-        if not isinstance(data, dict) or data.get("format") != SWEEP_FORMAT:
-            raise SweepError.single(
-                str(self.manifest_path),
-                "format",
-                "not a fraudsim sweep manifest",
-                allowed=SWEEP_FORMAT,
-                given=repr(data.get("format") if isinstance(data, dict) else None),
-            )
-        return data
+        return read_sweep_manifest(self.root)
 
     def part_ok(self, table: str, run_id: str) -> bool:
         """Whether a part exists, its Parquet footer reads, and it belongs to ``run_id``."""
-        try:
-            meta = pq.read_metadata(self.part_path(table, run_id))
-        except (OSError, pa.ArrowException):  # missing, truncated, not Parquet
-            return False
-        try:
-            identity = json.loads((meta.metadata or {}).get(METADATA_KEY, b"{}"))
-        except (ValueError, TypeError):
-            return False
-        return isinstance(identity, dict) and identity.get("run_id") == run_id
+        return part_ok(self.root, table, run_id)
 
     def finished(self, run_id: str) -> bool:
         """Whether every table part of ``run_id`` is present and readable."""
-        return all(self.part_ok(table, run_id) for table in TABLES)
+        return run_finished(self.root, run_id)
 
     def scan(self, run_ids: Iterable[str]) -> tuple[set[str], int]:
         """Finished runs among ``run_ids``; unreadable parts of the others are removed.
@@ -285,14 +235,6 @@ class SweepStore:
                     path.unlink()
                     removed += 1
         return removed
-
-    def failed_ids(self) -> set[str]:
-        """Run ids with a failure record."""
-        return {p.stem for p in (self.root / FAILURES_DIR).glob("*.json")}
-
-    def read_part(self, table: str, run_id: str) -> pa.Table:
-        """One run's part of one table, as an Arrow table."""
-        return pq.read_table(self.part_path(table, run_id))
 
     # --- writing --------------------------------------------------------------------------
     def write_manifest(self, data: dict[str, Any]) -> None:
@@ -340,97 +282,3 @@ class SweepStore:
             raise OutputError(
                 f"cannot write '{path}': {exc.strerror or exc}", self.display
             ) from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading a sweep back
-# ---------------------------------------------------------------------------------------------
-
-ID_COLUMNS = ("run_id", "scenario", "seed")
-"""Identifying columns every part starts with; the varied parameters follow them."""
-
-
-def load_sweep_manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
-    """The content of a sweep's ``sweep.json``.
-
-    It holds the spec as given, the resolved scenarios (with ``scale``, ``population_national``
-    and ``n_residents``, for rates per 100,000 residents), every run with its parameters, the
-    versions and git commit, the sessions and the status.
-
-    Args:
-        out_dir: the sweep's output directory.
-
-    Returns:
-        The manifest as a dict.
-
-    Raises:
-        SweepError: if ``out_dir`` holds no sweep.
-    """
-    store = SweepStore(out_dir)
-    manifest = store.read_manifest() if store.root.is_dir() else None
-    if manifest is None:
-        raise SweepError.single(
-            store.display,
-            None,
-            f"no sweep here (no {MANIFEST_FILE}); give the --out directory of a sweep",
-        )
-    return manifest
-
-
-def load_sweep(
-    out_dir: str | os.PathLike[str], table: str = "daily", *, national: bool = False
-) -> pd.DataFrame:
-    """Read one result table of a finished or partial sweep as one tidy frame.
-
-    Only finished runs (all four parts present and readable) are included, in the sweep's run
-    order, so the four tables always cover the same runs. Runs of a sweep still going on, failed
-    or missing are simply absent; ``sweep.json`` says which.
-
-    Args:
-        out_dir: the sweep's output directory.
-        table: ``"daily"`` (one row per run and date), ``"by_type"``, ``"by_channel"`` or
-            ``"by_victim"``.
-        national: multiply counts and money by each run's ``run.scale`` (national
-            equivalents, see :func:`simulation.outputs.to_national`); identifying and
-            parameter columns are left alone. Default: model units.
-
-    Returns:
-        The frame: ``run_id``, ``scenario``, ``seed``, one column per varied parameter (named
-        by its dotted key), then the table's columns (``simulation.outputs``).
-
-    Raises:
-        FraudsimError: if ``table`` is not a result table.
-        SweepError: if ``out_dir`` holds no sweep.
-    """
-    if table not in TABLES:
-        raise FraudsimError(
-            f"The 'table' parameter must be one of {', '.join(TABLES)}. Got {table!r} instead."
-        )
-    manifest = load_sweep_manifest(out_dir)
-    store = SweepStore(out_dir)
-    runs = [r for r in manifest.get("runs", []) if store.finished(r["run_id"])]
-    parameters = list(manifest.get("parameters", []))
-    if not runs:
-        columns = [*ID_COLUMNS, *parameters]
-        columns += list(contract_frame(table)["name"])
-        frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    else:
-        parts = [store.read_part(table, r["run_id"]) for r in runs]
-        pandas_meta = parts[0].schema.metadata or {}
-        parts = [p.replace_schema_metadata(None) for p in parts]
-        # Parameter columns may be int in one run and float in another: promote.
-        merged = pa.concat_tables(parts, promote_options="permissive")
-        meta = {k: v for k, v in pandas_meta.items() if k != METADATA_KEY}
-        frame = merged.replace_schema_metadata(meta).to_pandas()
-    if national and runs:
-        scale = frame["run_id"].map({r["run_id"]: float(r["scale"]) for r in runs})
-        skip = {*ID_COLUMNS, *parameters}
-        for name in frame.columns:
-            series = frame[name]
-            numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(
-                series
-            )
-            if name not in skip and numeric and column_scales(str(name)):
-                frame[name] = series.astype("float64") * scale.to_numpy()
-    frame.attrs["units"] = "national" if national else "model"
-    return frame

@@ -1,4 +1,4 @@
-"""The ``fraudsim`` command line.
+"""The ``fraudsim`` command line: one parser that registers every subcommand itself.
 
 Subcommands::
 
@@ -6,15 +6,20 @@ Subcommands::
                  [--set KEY=VALUE ...] [--check-invariants] [--quiet]
     fraudsim validate FILE...
     fraudsim schema
+    fraudsim sweep SPEC --out DIR [--workers N | --scheduler ADDRESS] [--set KEY=VALUE ...]
+    fraudsim compare SCENARIO... [options]          (experiments.compare)
+    fraudsim plot DIR [--reference NAME]
+    fraudsim targets SCENARIO [options]             (experiments.calibration.commands)
+    fraudsim calibrate SCENARIO --params SPEC [options]
 
 Exit codes: 0 success; 2 a user mistake (bad arguments, invalid scenario, unreadable file,
 unwritable output), reported as a message on stderr without a traceback; 1 anything else, which
 is a bug and keeps its traceback (a broken model invariant: 1 with a message); 130 interrupted.
+``sweep`` and ``compare`` also exit 1 when some runs failed or are missing.
 
-Subcommands register themselves with :func:`subcommand`, so later ones (``sweep``, ``targets``,
-``calibrate``) are one decorated function each; commands defined outside ``simulation``
-(``compare``, ``plot``) are entry points in the group ``fraudsim.commands`` (see
-``pyproject.toml``), so that ``simulation`` never imports ``analysis``.
+Each subcommand is a function that adds its parser and sets a ``handler`` default (the parsed
+arguments in, the exit code out). Handlers import the model, pandas and the sweep machinery
+only when they run, so that ``--help``, ``validate`` and ``schema`` stay quick.
 """
 
 from __future__ import annotations
@@ -24,50 +29,29 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, entry_points, version
+from collections.abc import Sequence
 from pathlib import Path
 
-from simulation.cli_types import (
+from experiments.calibration.commands import add_calibrate, add_targets
+from experiments.cli_types import (
+    Subparsers,
+    add_overrides,
+    add_quiet,
+    add_workers,
     assignment,
-    iso_date,
     non_negative_int,
     overrides_with_shorthands,
-    people_per_agent,
     safe_dir_name,
 )
+from experiments.compare import add_compare
+from experiments.provenance import package_version
 from simulation.errors import FraudsimError, InvariantError, ScenarioNote
 from simulation.outputs import format_summary, summary_table
 from simulation.scenario import load_scenario, scenario_json_schema
 
-__all__ = ["build_parser", "main", "subcommand"]
+__all__ = ["build_parser", "main"]
 
 PROG = "fraudsim"
-
-# Each registered function adds one subparser and sets its `handler` default:
-# handler(args) -> exit code.
-Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-_SUBCOMMANDS: list[Registrar] = []
-
-
-def subcommand(register: Registrar) -> Registrar:
-    """Register a function that adds one subcommand to the ``fraudsim`` parser.
-
-    The function receives the subparsers object, calls ``add_parser`` once and sets a
-    ``handler`` default: a callable taking the parsed ``argparse.Namespace`` and returning the
-    exit code. Subcommands appear in ``--help`` in registration order.
-
-    Args:
-        register: the function to register.
-
-    Returns:
-        ``register`` unchanged, so this works as a decorator.
-    """
-    _SUBCOMMANDS.append(register)
-    return register
-
-
-# --- argument types: each refusal becomes argparse's own "error: argument ..." (exit 2) -------
 
 
 # --- run -----------------------------------------------------------------------------------
@@ -76,7 +60,7 @@ def subcommand(register: Registrar) -> Registrar:
 def _cmd_run(args: argparse.Namespace) -> int:
     # Imported here so that `validate`, `schema` and `--help` neither pay for importing the
     # model (mesa and all) nor fail with it.
-    from simulation.runner import run_scenario  # noqa: PLC0415
+    from experiments.runs import run_scenario  # noqa: PLC0415
 
     config = load_scenario(args.scenario, overrides_with_shorthands(args))
     out_dir = args.out if args.out is not None else Path("results") / safe_dir_name(config.name)
@@ -99,8 +83,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-@subcommand
-def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_run(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "run",
         help="run one scenario with one seed and write its result tables",
@@ -122,34 +105,17 @@ def _add_run(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="output directory (default results/<scenario name>); earlier results there are "
         "replaced only once the new ones are complete",
     )
-    parser.add_argument(
-        "--start", type=iso_date, metavar="DATE", help="first reported day (--set run.start)"
-    )
-    parser.add_argument(
-        "--end", type=iso_date, metavar="DATE", help="last reported day (--set run.end)"
-    )
-    parser.add_argument(
-        "--scale",
-        type=people_per_agent,
-        metavar="K",
-        help="real people per agent (--set run.scale)",
-    )
-    parser.add_argument(
-        "--set",
-        type=assignment,
-        action="append",
-        metavar="KEY=VALUE",
-        help="override one scenario value, e.g. --set police.p_dissuade=0.5 (repeatable; "
-        "values are TOML)",
+    add_overrides(
+        parser,
+        "override one scenario value, e.g. --set police.p_dissuade=0.5 (repeatable; values "
+        "are TOML)",
     )
     parser.add_argument(
         "--check-invariants",
         action="store_true",
         help="check the model's invariants every day (slower; stops at the first broken one)",
     )
-    parser.add_argument(
-        "--quiet", action="store_true", help="no progress bar (the summary is still printed)"
-    )
+    add_quiet(parser)
     parser.set_defaults(handler=_cmd_run)
 
 
@@ -173,8 +139,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
-@subcommand
-def _add_validate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_validate(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "validate",
         help="check scenario files without running them",
@@ -193,8 +158,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-@subcommand
-def _add_schema(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_schema(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "schema",
         help="print the JSON schema of scenario files",
@@ -203,52 +167,136 @@ def _add_schema(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.set_defaults(handler=_cmd_schema)
 
 
+# --- sweep ---------------------------------------------------------------------------------
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.sweep.driver import execute_sweep  # noqa: PLC0415
+    from experiments.sweep.spec import load_sweep_spec  # noqa: PLC0415
+
+    spec = load_sweep_spec(args.spec, args.set or None)
+    try:
+        report = execute_sweep(
+            spec, args.out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
+        )
+    except KeyboardInterrupt:
+        print(
+            f"{spec.name}: interrupted; finished runs are kept in {args.out}: run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
+        raise
+    print(report.format())
+    return report.exit_code
+
+
+def _add_sweep(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sweep",
+        help="run many scenarios x parameter points x seeds (resumable, local or on a cluster)",
+        description="Run every scenario of the sweep file SPEC with every parameter point and "
+        "seed, writing each run's tables to --out as it finishes. Running the same command "
+        "again resumes: finished runs are skipped, failed and missing ones are redone. Exit "
+        "code 0 if every run finished, 1 if some failed or are missing, 2 for a mistake in the "
+        "sweep file or options. See docs/sweeps.md.",
+    )
+    parser.add_argument("spec", metavar="SPEC", help="sweep file (TOML)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="output directory; give the same one again to resume",
+    )
+    add_workers(parser, scheduler=True)
+    parser.add_argument(
+        "--set",
+        type=assignment,
+        action="append",
+        metavar="KEY=VALUE",
+        help="add to the sweep's `set` values, e.g. --set run.scale=20000 (repeatable; values "
+        "are TOML; changes the runs, so use a new --out)",
+    )
+    add_quiet(parser)
+    parser.set_defaults(handler=_cmd_sweep)
+
+
+# --- plot ----------------------------------------------------------------------------------
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from analysis.report import (  # noqa: PLC0415
+        analyse_sweep,
+        find_sweep_dir,
+        standard_figures,
+        write_figures,
+    )
+
+    directory: Path = args.directory
+    if not directory.is_dir():
+        raise FraudsimError(f"'{directory}' is not a directory (give a sweep's output directory)")
+    sweep_dir = find_sweep_dir(directory)
+    result = analyse_sweep(sweep_dir, reference=args.reference)
+    paths = write_figures(standard_figures(result), directory / "figures")
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _add_plot(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "plot",
+        help="draw the standard figures of a finished sweep",
+        description="Draw the standard figures of the sweep in DIR (the --out of `fraudsim "
+        "sweep`, or of `fraudsim compare`, whose sweep is in DIR/sweep) into DIR/figures as "
+        "PNG: monthly outcome curves with bands over seeds and lever starts, effects against "
+        "the reference, card prices and the overseas share, the fraud-type mix, and how many "
+        "seeds are enough.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="sweep output directory")
+    parser.add_argument(
+        "--reference",
+        metavar="NAME",
+        help="scenario to compare with (default: no_intervention if present, else the first)",
+    )
+    parser.set_defaults(handler=_cmd_plot)
+
+
 # --- entry point ---------------------------------------------------------------------------
 
 
-def _version() -> str:
-    try:
-        return version("fraudsim")
-    except PackageNotFoundError:
-        return "0+unknown"
+_SUBCOMMANDS = (
+    _add_run,
+    _add_validate,
+    _add_schema,
+    _add_sweep,
+    add_compare,
+    _add_plot,
+    add_targets,
+    add_calibrate,
+)
+"""Each adds one subcommand; they appear in ``--help`` in this order."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``fraudsim`` argument parser with every registered subcommand."""
+    """The ``fraudsim`` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Agent-based model of telecom fraud campaigns in China, 2020-21, and of "
         "the warnings, card crackdowns and repatriations against them.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in (*_SUBCOMMANDS, *_plugin_subcommands()):
-        register(subparsers)
+    for add in _SUBCOMMANDS:
+        add(subparsers)
     return parser
-
-
-def _plugin_subcommands() -> list[Registrar]:
-    """Registrars declared as entry points in the group ``fraudsim.commands``.
-
-    Commands that live outside ``simulation`` (``compare`` and ``plot`` in ``analysis``) join
-    the command line this way, so ``simulation`` never imports ``analysis``. Each entry point
-    names a registrar like the ones :func:`subcommand` takes; they are added in name order.
-    """
-    registrars = []
-    for entry in sorted(entry_points(group="fraudsim.commands"), key=lambda e: e.name):
-        try:
-            registrars.append(entry.load())
-        except (ImportError, AttributeError) as err:
-            # A broken or half-installed plugin must not take `fraudsim run` down with it.
-            print(f"{PROG}: warning: command {entry.name!r} unavailable: {err}", file=sys.stderr)
-    return registrars
 
 
 def _error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
-def _show_notes(
+def _show_warning(
     message: Warning | str,
     category: type[Warning],
     filename: str,
@@ -256,11 +304,21 @@ def _show_notes(
     file: object = None,
     line: str | None = None,
 ) -> None:
-    """Print a :class:`ScenarioNote` as a ``note:`` line; other warnings as Python would."""
+    """Print fraudsim's own warnings as messages for people; others as Python would.
+
+    A :class:`ScenarioNote` is a ``note:`` line; another warning of fraudsim's (a sweep's
+    failed runs, say) a ``warning:`` line without the source location, which would mean
+    nothing to a user; a library's warning keeps Python's format.
+    """
     if issubclass(category, ScenarioNote):
         print(f"{PROG}: note: {message}", file=sys.stderr)
+    elif category.__module__.partition(".")[0] in _OWN_PACKAGES:
+        print(f"{PROG}: warning: {message}", file=sys.stderr)
     else:
         _default_showwarning(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
+
+
+_OWN_PACKAGES = ("simulation", "analysis", "experiments")
 
 
 _default_showwarning = warnings.showwarning
@@ -287,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     with warnings.catch_warnings():
         warnings.simplefilter("always", ScenarioNote)
-        warnings.showwarning = _show_notes
+        warnings.showwarning = _show_warning
         return _dispatch(args)
 
 
@@ -315,6 +373,3 @@ def _dispatch(args: argparse.Namespace) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, as a shell reports a program killed by a broken pipe
-
-
-from simulation.sweep import cli as _sweep_cli  # noqa: E402,F401  (registers `sweep`)

@@ -8,8 +8,9 @@ Python, returning the tidy daily table. Both:
 2. remove leftover temporary files, find the runs already finished (all four parts readable)
    and remove unreadable parts;
 3. write ``sweep.json`` (status ``running``) before any run starts;
-4. give the remaining runs to the executor and write each outcome the moment it arrives:
-   the run's four parts, or ``failures/<run_id>.json``;
+4. give the remaining runs to the executor (:mod:`experiments.executors`), each a call of
+   :func:`execute_run`, and write each outcome the moment it arrives: the run's four parts,
+   or ``failures/<run_id>.json``;
 5. whatever happens (all done, failures, Ctrl-C, a crash of the driver's own code), update
    ``sweep.json`` with the status and counts.
 
@@ -22,44 +23,134 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
-import hashlib
-import importlib.metadata
 import os
 import platform
+import socket
 import time
+import traceback
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.sweeps import FAILURES_DIR, SWEEP_FORMAT, TABLES, load_sweep
+from experiments.executors import WorkerLost, make_executor
+from experiments.provenance import provenance, utc_now
+from experiments.sweep.design import RunSpec
+from experiments.sweep.spec import SweepError, SweepSpec, load_sweep_spec
+from experiments.sweep.store import SweepStore
+from simulation.config import ScenarioConfig
 from simulation.progress import progress_bar
-from simulation.sweep.execute import RunOutcome, make_executor
-from simulation.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
-from simulation.sweep.store import (
-    FAILURES_DIR,
-    SWEEP_FORMAT,
-    TABLES,
-    SweepStore,
-    load_sweep,
-)
 
-__all__ = ["RunEvent", "SweepReport", "SweepWarning", "execute_sweep", "run_sweep"]
+__all__ = [
+    "FAULT_ENV",
+    "RunEvent",
+    "RunOutcome",
+    "SweepReport",
+    "SweepWarning",
+    "execute_run",
+    "execute_sweep",
+    "run_sweep",
+]
 
-_VERSIONED = (
-    "fraudsim",
-    "mesa",
-    "numpy",
-    "pandas",
-    "pydantic",
-    "pyarrow",
-    "scipy",
-    "tqdm",
-    "dask",
-    "distributed",
-)
+FAULT_ENV = "FRAUDSIM_SWEEP_FAULT"
+"""Testing hook: ``raise:<run_id>`` makes that run raise, ``exit:<run_id>`` makes the process
+running it exit at once (``os._exit(1)``), as a crashed or killed worker would; several entries
+are separated by commas. Read in the process that runs the run. Never set it otherwise."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOutcome:
+    """What one run produced.
+
+    Attributes:
+        run_id: the run.
+        frames: the tables by name (``daily``, ``by_type``, ``by_channel``, ``by_victim``),
+            with identifying columns first; ``None`` if the run failed.
+        error: ``type``, ``message`` and ``traceback`` of the failure, or ``None``.
+        seconds: wall time of the run, in seconds.
+        worker: ``host:pid`` of the process that ran it.
+    """
+
+    run_id: str
+    frames: dict[str, pd.DataFrame] | None
+    error: dict[str, str] | None
+    seconds: float
+    worker: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run finished and produced its tables."""
+        return self.error is None
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _inject_fault(run_id: str) -> None:
+    for entry in os.environ.get(FAULT_ENV, "").split(","):
+        kind, _, target = entry.strip().partition(":")
+        if target != run_id:
+            continue
+        if kind == "exit":
+            os._exit(1)
+        if kind == "raise":
+            raise RuntimeError(f"injected failure ({FAULT_ENV}={entry.strip()})")
+
+
+def execute_run(run: RunSpec, scenario: ScenarioConfig) -> RunOutcome:
+    """Run one run of a sweep and return its tables; never raises for a failing run.
+
+    This is what executors call, in whatever process runs the run. It applies the run's
+    parameter values to its scenario (:meth:`ScenarioConfig.with_overrides`), runs it with
+    :func:`experiments.runs.run_scenario`, and puts the identifying columns ``run_id``,
+    ``scenario``, ``seed`` and one column per varied parameter (named by its dotted key) first
+    in every table. An exception becomes data (type, message, traceback), so that it crosses
+    process boundaries intact and one failing run never stops the others.
+
+    Args:
+        run: the run.
+        scenario: the run's resolved scenario with the sweep's ``set`` values.
+
+    Returns:
+        The outcome: tables, or the error that stopped the run.
+    """
+    started = time.perf_counter()
+    try:
+        _inject_fault(run.run_id)
+        # Imported here: the driver process of a pool or cluster sweep never builds a model.
+        from experiments.runs import run_scenario  # noqa: PLC0415
+
+        config = scenario
+        if run.params:
+            config = scenario.with_overrides(run.params, f"{run.scenario} (run {run.run_id})")
+        result = run_scenario(config, run.seed)
+        frames = {"daily": result.daily, **result.tables}
+        ids: dict[str, Any] = {"run_id": run.run_id, "scenario": run.scenario, "seed": run.seed}
+        ids.update(run.params)
+        for frame in frames.values():
+            for position, (column, value) in enumerate(ids.items()):
+                frame.insert(position, column, value)
+            frame["seed"] = frame["seed"].astype("int64")
+    except Exception as exc:  # any failure of one run is recorded, never fatal
+        error = {
+            "type": type(exc).__qualname__,
+            "message": str(exc),
+            "traceback": traceback.format_exc(),
+        }
+        return RunOutcome(run.run_id, None, error, time.perf_counter() - started, _worker_name())
+    return RunOutcome(run.run_id, frames, None, time.perf_counter() - started, _worker_name())
+
+
+def _lost(run: RunSpec, lost: WorkerLost) -> RunOutcome:
+    message = lost.message
+    if lost.kind == "WorkerDied":
+        message += "; it is retried when the sweep is run again"
+    return RunOutcome(
+        run.run_id, None, {"type": lost.kind, "message": message, "traceback": ""}, 0.0, "?"
+    )
 
 
 class SweepWarning(UserWarning):
@@ -161,41 +252,6 @@ class SweepReport:
         return "\n".join(lines)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def _code_sha256() -> str:
-    """Digest of the model's source (``simulation/*.py`` except the sweep machinery).
-
-    Tells precisely whether the code that computes results changed between two sessions of a
-    sweep, even in a checkout with uncommitted changes, where the commit cannot tell.
-    """
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(root.glob("*.py")):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _git() -> dict[str, Any]:
-    # The run command's own record of the checkout (commit and dirtiness), so that a sweep
-    # and a single run describe their code the same way.
-    from simulation.runner import git_state  # noqa: PLC0415  (imports the model)
-
-    return git_state()
-
-
 def _manifest(
     spec: SweepSpec, previous: dict[str, Any] | None, session: dict[str, Any]
 ) -> dict[str, Any]:
@@ -254,7 +310,7 @@ def _manifest(
         "runs": runs,
         "counts": {},
         "versions": session["versions"],
-        "platform": platform.platform(),
+        "platform": session["platform"],
         "git": session["git"],
         "sessions": [*(previous or {}).get("sessions", []), session],
     }
@@ -309,7 +365,7 @@ def execute_sweep(
     """Run (or resume) a sweep into ``out_dir`` and report what happened.
 
     Args:
-        spec: the sweep (see :func:`simulation.sweep.load_sweep_spec`).
+        spec: the sweep (see :func:`experiments.sweep.load_sweep_spec`).
         out_dir: the output directory; created if missing. Running again with the same
             directory resumes.
         workers: local worker processes; ``None`` uses every CPU; 1 runs serially in this
@@ -323,8 +379,8 @@ def execute_sweep(
         The session's report; ``report.exit_code`` is 0 only if every run has finished.
 
     Raises:
-        SweepError: bad options, a directory holding another sweep or in use by another
-            sweep, or no Dask scheduler at ``scheduler``.
+        FraudsimError: bad executor options, or no Dask scheduler at ``scheduler``.
+        SweepError: a directory holding another sweep or in use by another sweep.
         OutputError: if ``out_dir`` cannot be written.
         KeyboardInterrupt: when interrupted; ``sweep.json`` then says ``interrupted`` and
             every run stored so far is kept.
@@ -342,15 +398,14 @@ def execute_sweep(
         store.drop_failures(done)
         n_before = len(done)
         todo = [run for run in spec.runs if run.run_id not in done]
+        record = provenance()
         session: dict[str, Any] = {
-            "started_utc": _now(),
+            "started_utc": record.pop("created_utc"),
             "finished_utc": None,
             "executor": executor.description,
             "host": platform.node(),
             "pid": os.getpid(),
-            "versions": _versions(),
-            "git": _git(),
-            "code_sha256": _code_sha256(),
+            **record,
             "extended": extended,
             "runs_to_do": len(todo),
             "status": "running",
@@ -360,8 +415,9 @@ def execute_sweep(
         manifest["counts"] = _counts(spec, done, set(), n_before)
         store.write_manifest(manifest)
 
-        by_id = {run.run_id: run for run in spec.runs}
-        tomls = [entry.toml for entry in spec.scenarios]
+        # Each run's scenario travels as the validated config itself; a run's parameter values
+        # are applied where it runs.
+        calls = [(run, spec.scenarios[run.scenario_index].config) for run in todo]
         failures: list[dict[str, Any]] = []
         failed_ids: set[str] = set()
         status = "interrupted"
@@ -371,9 +427,10 @@ def execute_sweep(
         bar.set_postfix(failed=0, refresh=False)
         finished_normally = False
         try:
-            with contextlib.closing(executor.run(todo, tomls)) as outcomes:
-                for outcome in outcomes:
-                    run = by_id[outcome.run_id]
+            with contextlib.closing(executor.map_unordered(execute_run, calls)) as outcomes:
+                for index, result in outcomes:
+                    run = todo[index]
+                    outcome = _lost(run, result) if isinstance(result, WorkerLost) else result
                     _store_outcome(store, spec, run, outcome, failures)
                     if outcome.ok:
                         done.add(run.run_id)
@@ -402,7 +459,7 @@ def execute_sweep(
             raise
         finally:
             bar.close()
-            session.update(finished_utc=_now(), status=status)
+            session.update(finished_utc=utc_now(), status=status)
             manifest.update(
                 status=status,
                 updated_utc=session["finished_utc"],
@@ -459,7 +516,7 @@ def _store_outcome(
         "n_residents": residents,
         "seconds": round(outcome.seconds, 3),
         "worker": outcome.worker,
-        "created_utc": _now(),
+        "created_utc": utc_now(),
     }
     if outcome.ok:
         assert outcome.frames is not None  # ok means frames, by construction

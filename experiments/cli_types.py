@@ -1,8 +1,9 @@
-"""Argument types shared by every ``fraudsim`` subcommand.
+"""Argument types and options shared by the ``fraudsim`` subcommands.
 
-Each function is an ``argparse`` ``type=``: it turns the text of one argument into a value or
+Each type is an ``argparse`` ``type=``: it turns the text of one argument into a value or
 raises ``argparse.ArgumentTypeError`` with a message saying what was expected, which argparse
-reports as a usage error (exit code 2, no traceback).
+reports as a usage error (exit code 2, no traceback). The ``add_*`` functions add an option
+that several subcommands share, so that it is spelled and explained the same everywhere.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import math
 import re
 
 from simulation.errors import FraudsimError
+
+type Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+"""What ``add_subparsers`` returns; each subcommand's function adds its parser to it."""
 
 
 def non_negative_int(text: str) -> int:
@@ -97,3 +101,59 @@ def overrides_with_shorthands(args: argparse.Namespace) -> list[str]:
         rendered = value.isoformat() if isinstance(value, dt.date) else repr(float(value))
         overrides.append(f"{key}={rendered}")
     return overrides
+
+
+def add_overrides(parser: argparse.ArgumentParser, set_help: str, *, period: bool = True) -> None:
+    """Add ``--set KEY=VALUE`` (repeatable), ``--scale K``, ``--start`` and ``--end``.
+
+    :func:`overrides_with_shorthands` turns them into one list of overrides.
+
+    Args:
+        parser: the subcommand's parser.
+        set_help: what ``--set`` does for this subcommand.
+        period: also add ``--start DATE`` and ``--end DATE``.
+    """
+    parser.add_argument(
+        "--set", type=assignment, action="append", metavar="KEY=VALUE", help=set_help
+    )
+    parser.add_argument(
+        "--scale",
+        type=people_per_agent,
+        metavar="K",
+        help="real people per agent (--set run.scale)",
+    )
+    if period:
+        parser.add_argument(
+            "--start", type=iso_date, metavar="DATE", help="first reported day (--set run.start)"
+        )
+        parser.add_argument(
+            "--end", type=iso_date, metavar="DATE", help="last reported day (--set run.end)"
+        )
+
+
+def add_workers(parser: argparse.ArgumentParser, *, scheduler: bool = False) -> None:
+    """Add ``--workers N`` and, with ``scheduler``, ``--scheduler ADDRESS`` (one or the other).
+
+    They choose the executor (:func:`experiments.executors.make_executor`).
+    """
+    where = parser.add_mutually_exclusive_group() if scheduler else parser
+    where.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="local worker processes (default: one per CPU; 1 runs serially in this process)",
+    )
+    if scheduler:
+        where.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="send the runs to a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+            "(needs fraudsim[sweep] here and on the workers)",
+        )
+
+
+def add_quiet(parser: argparse.ArgumentParser) -> None:
+    """Add ``--quiet``: no progress bar (results and summaries are still printed)."""
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar (the summary is still printed)"
+    )

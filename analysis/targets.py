@@ -49,7 +49,7 @@ __all__ = [
     "target_value",
 ]
 
-DEFAULT_TARGETS = Path(__file__).resolve().parents[2] / "scenarios" / "targets" / "mps_2021_06.toml"
+DEFAULT_TARGETS = Path(__file__).resolve().parents[1] / "scenarios" / "targets" / "mps_2021_06.toml"
 """The published figures of the MPS press conference of 17 June 2021 (the issue 3 targets)."""
 
 STATISTICS = ("sum", "mean", "last", "change")

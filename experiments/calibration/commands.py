@@ -1,9 +1,7 @@
-"""``fraudsim targets`` and ``fraudsim calibrate``: registrars for the ``fraudsim`` command line.
+"""``fraudsim targets`` and ``fraudsim calibrate``, added to the command line by :mod:`experiments.cli`.
 
-They join the command line as entry points in the group ``fraudsim.commands`` (see
-``pyproject.toml``), so :mod:`simulation` never imports :mod:`analysis`. Each registrar adds
-one subparser and sets its ``handler``; the model, pandas work and Optuna are imported only
-when a handler runs, so ``fraudsim --help`` stays quick.
+Each ``add_*`` function adds one subparser and sets its ``handler``; the model, pandas work
+and Optuna are imported only when a handler runs, so ``fraudsim --help`` stays quick.
 
 Usage::
 
@@ -15,7 +13,7 @@ Usage::
 
 Errors in the input (a bad scenario, spec or targets file, an unwritable output) are
 :class:`simulation.errors.FraudsimError` and become a message and exit code 2 in
-:func:`simulation.cli.main`. ``targets`` exits 0 whether or not the targets are met: the
+:func:`experiments.cli.main`. ``targets`` exits 0 whether or not the targets are met: the
 table is the answer.
 """
 
@@ -24,39 +22,35 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from simulation.cli_types import (
-    assignment,
+from experiments.cli_types import (
+    Subparsers,
+    add_overrides,
+    add_quiet,
+    add_workers,
     non_negative_int,
     overrides_with_shorthands,
-    people_per_agent,
     positive_int,
     safe_dir_name,
 )
 from simulation.errors import FraudsimError
 
-__all__ = ["format_targets_table", "register_calibrate", "register_targets"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["add_calibrate", "add_targets", "format_targets_table"]
 
 
-# --- argument types ----------------------------------------------------------------------------
+# --- options -----------------------------------------------------------------------------------
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (TOML)")
-    parser.add_argument(
-        "--set",
-        type=assignment,
-        action="append",
-        metavar="KEY=VALUE",
-        help="override one scenario value, e.g. --set run.scale=5000 (repeatable; TOML values)",
-    )
-    parser.add_argument(
-        "--scale",
-        type=people_per_agent,
-        metavar="K",
-        help="real people per agent (--set run.scale)",
+    add_overrides(
+        parser,
+        "override one scenario value, e.g. --set run.scale=5000 (repeatable; TOML values)",
+        period=False,
     )
     parser.add_argument(
         "--targets",
@@ -64,12 +58,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="targets file (default scenarios/targets/mps_2021_06.toml)",
     )
-    parser.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="worker processes (default: the CPUs available)",
-    )
+    add_workers(parser)
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -99,7 +88,7 @@ def _error_text(value: float, statistic: str) -> str:
 
 
 def format_targets_table(table: pd.DataFrame) -> str:
-    """Render the targets table of :func:`~analysis.calibration.targets.evaluate` as text.
+    """Render the targets table of :func:`~analysis.targets.evaluate` as text.
 
     Args:
         table: the targets table.
@@ -109,6 +98,8 @@ def format_targets_table(table: pd.DataFrame) -> str:
         error of the median, and whether it is within tolerance (``yes``, ``NO``, or ``-``
         for report-only targets).
     """
+    import pandas as pd  # noqa: PLC0415 - `fraudsim --help` imports this module
+
     header = ("target", "published", "model median", "10-90 % range", "error", "within")
     rows = [header]
     for row in table.itertuples(index=False):
@@ -140,23 +131,24 @@ def format_targets_table(table: pd.DataFrame) -> str:
 
 
 def _cmd_targets(args: argparse.Namespace) -> int:
-    from analysis.calibration.plot import plot_targets  # noqa: PLC0415
-    from analysis.calibration.run import default_workers, run_seeds  # noqa: PLC0415
-    from analysis.calibration.targets import (  # noqa: PLC0415
+    from analysis.plots.targets import plot_targets  # noqa: PLC0415
+    from analysis.targets import (  # noqa: PLC0415
         DEFAULT_TARGETS,
         evaluate,
         load_targets,
     )
+    from experiments.calibration.run import run_seeds  # noqa: PLC0415
+    from experiments.executors import default_workers  # noqa: PLC0415
+    from experiments.runs import check_out_dir  # noqa: PLC0415
     from simulation.errors import OutputError  # noqa: PLC0415
     from simulation.progress import progress_bar  # noqa: PLC0415 - keep --help light
-    from simulation.runner import check_out_dir  # noqa: PLC0415
     from simulation.scenario import load_scenario  # noqa: PLC0415
 
     targets = load_targets(args.targets)
     config = load_scenario(args.scenario, overrides_with_shorthands(args))
     out = args.out if args.out is not None else Path("results/targets") / safe_dir_name(config.name)
     check_out_dir(out)  # fail before the runs, not after
-    workers = args.workers or default_workers(args.seeds)
+    workers = args.workers or default_workers()
     with progress_bar(
         enabled=not args.quiet, total=args.seeds, unit="seed", desc=f"{config.name}: runs"
     ) as bar:
@@ -196,8 +188,8 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_targets(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``fraudsim targets`` (entry point ``targets`` in ``fraudsim.commands``).
+def add_targets(subparsers: Subparsers) -> None:
+    """Add ``fraudsim targets``.
 
     Args:
         subparsers: the ``fraudsim`` subparsers.
@@ -220,7 +212,7 @@ def register_targets(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="DIR",
         help="directory for targets.csv and targets.png (default results/targets/<scenario>)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(parser)
     parser.set_defaults(handler=_cmd_targets)
 
 
@@ -234,9 +226,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         raise FraudsimError(
             "fraudsim calibrate needs optuna: pip install -e '.[calibrate]'"
         ) from None
-    from analysis.calibration.optimise import TrialReport, calibrate  # noqa: PLC0415
-    from analysis.calibration.run import default_workers  # noqa: PLC0415
-    from analysis.calibration.targets import load_targets  # noqa: PLC0415
+    from analysis.targets import load_targets  # noqa: PLC0415
+    from experiments.calibration.optimise import TrialReport, calibrate  # noqa: PLC0415
+    from experiments.executors import default_workers  # noqa: PLC0415
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     targets = load_targets(args.targets)
@@ -299,8 +291,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_calibrate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``fraudsim calibrate`` (entry point ``calibrate`` in ``fraudsim.commands``).
+def add_calibrate(subparsers: Subparsers) -> None:
+    """Add ``fraudsim calibrate``.
 
     Args:
         subparsers: the ``fraudsim`` subparsers.

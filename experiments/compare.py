@@ -1,25 +1,18 @@
-"""The ``compare`` and ``plot`` subcommands of ``fraudsim``, registered as entry points.
+"""``fraudsim compare``: run policy scenarios over paired seeds as a sweep, then report.
 
-``simulation`` never imports ``analysis``, so these commands join the command line through
-the entry-point group ``fraudsim.commands`` (``pyproject.toml``); each registrar below adds one
-subparser, like the functions :func:`simulation.cli.subcommand` registers::
+::
 
     fraudsim compare SCENARIO... [--reference NAME] [--seeds N] [--out DIR] [--workers N]
                      [--set KEY=VALUE ...] [--scale K] [--start DATE] [--end DATE]
                      [--bootstrap-seed N] [--quiet]
-    fraudsim plot DIR [--reference NAME]
 
-``compare`` writes a sweep file ``DIR/compare.toml`` (the scenarios x seeds 0..N-1), runs it
-with :func:`simulation.sweep.run_sweep` into ``DIR/sweep`` (a rerun reuses finished runs), and
-writes the report to ``DIR`` (:mod:`analysis.report`). ``plot`` draws the standard figures of
-a finished sweep into ``DIR/figures``.
+It writes a sweep file ``DIR/compare.toml`` (the scenarios x seeds 0..N-1), runs it with
+:func:`experiments.sweep.run_sweep` into ``DIR/sweep`` (a rerun reuses finished runs), and
+writes the report to ``DIR`` (:mod:`analysis.report`, which reads the sweep's files).
 
 Exit codes as for every fraudsim command: 0 success, 2 a user mistake (message on stderr),
-130 interrupted; ``compare`` returns 1 when some runs failed (the report then covers the runs
-that finished; running the same command again retries the others).
-
-Heavy imports (pandas, matplotlib, the sweep machinery) happen inside the handlers, so that
-``fraudsim --help`` stays fast.
+130 interrupted, and 1 when some runs failed (the report then covers the runs that finished;
+running the same command again retries the others).
 """
 
 from __future__ import annotations
@@ -29,35 +22,23 @@ import dataclasses
 import json
 import sys
 import tempfile
-import warnings
 from pathlib import Path
-from typing import Any
 
-from simulation.cli_types import (
-    assignment,
-    iso_date,
+from experiments.cli_types import (
+    Subparsers,
+    add_overrides,
+    add_quiet,
+    add_workers,
     non_negative_int,
     overrides_with_shorthands,
-    people_per_agent,
     positive_int,
 )
 from simulation.errors import FraudsimError
 
-__all__ = ["register_compare", "register_plot"]
+__all__ = ["add_compare"]
 
 DEFAULT_SEEDS = 5
 DEFAULT_OUT = Path("results") / "compare"
-
-
-# --- argument types: each refusal becomes argparse's own "error: argument ..." (exit 2) -------
-
-
-def _show_warning(message: Any, *_args: Any, **_kwargs: Any) -> None:
-    # A warning on the command line is a message for people, not a source location.
-    print(f"fraudsim: warning: {message}", file=sys.stderr)
-
-
-# --- compare --------------------------------------------------------------------------------
 
 
 def _sweep_file_text(scenarios: list[Path], seeds: int) -> str:
@@ -76,8 +57,8 @@ def _sweep_file_text(scenarios: list[Path], seeds: int) -> str:
 def _cmd_compare(args: argparse.Namespace) -> int:
     # Imported here so that `fraudsim --help` does not import pandas, pyarrow or matplotlib.
     from analysis.report import reading, report_sweep  # noqa: PLC0415
-    from analysis.sweeps import load_sweep_manifest, run_sweep  # noqa: PLC0415
-    from simulation.sweep import load_sweep_spec  # noqa: PLC0415
+    from analysis.sweeps import load_sweep_manifest  # noqa: PLC0415
+    from experiments.sweep import load_sweep_spec, run_sweep  # noqa: PLC0415
 
     files = [Path(s) for s in args.scenarios]
     missing = [str(f) for f in files if not f.is_file()]
@@ -117,11 +98,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"comparing {', '.join(n for n in names if n != reference)} with {reference}: "
               f"{spec.describe()}", file=sys.stderr)  # fmt: skip
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        daily = run_sweep(spec, out / "sweep", workers=args.workers, progress=not args.quiet)
-    for warning in caught:
-        _show_warning(warning.message)
+    daily = run_sweep(spec, out / "sweep", workers=args.workers, progress=not args.quiet)
     counts = load_sweep_manifest(out / "sweep").get("counts", {})
     incomplete = counts.get("finished", 0) < counts.get("runs", 0)
     if daily.empty:
@@ -136,8 +113,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 1 if incomplete else 0
 
 
-def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``fraudsim compare`` (entry point ``compare`` in the group ``fraudsim.commands``).
+def add_compare(subparsers: Subparsers) -> None:
+    """Add ``fraudsim compare``.
 
     Args:
         subparsers: the ``fraudsim`` parser's subparsers object.
@@ -178,31 +155,11 @@ def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="DIR",
         help=f"output directory (default {DEFAULT_OUT})",
     )
-    parser.add_argument(
-        "--workers",
-        type=positive_int,
-        metavar="N",
-        help="worker processes (default: every CPU; 1 runs in this process)",
-    )
-    parser.add_argument(
-        "--set",
-        type=assignment,
-        action="append",
-        metavar="KEY=VALUE",
-        help="change one value in every scenario, e.g. --set police.p_dissuade=0.5 "
-        "(repeatable; values are TOML)",
-    )
-    parser.add_argument(
-        "--scale",
-        type=people_per_agent,
-        metavar="K",
-        help="real people per agent (--set run.scale)",
-    )
-    parser.add_argument(
-        "--start", type=iso_date, metavar="DATE", help="first reported day (--set run.start)"
-    )
-    parser.add_argument(
-        "--end", type=iso_date, metavar="DATE", help="last reported day (--set run.end)"
+    add_workers(parser)
+    add_overrides(
+        parser,
+        "change one value in every scenario, e.g. --set police.p_dissuade=0.5 (repeatable; "
+        "values are TOML)",
     )
     parser.add_argument(
         "--bootstrap-seed",
@@ -211,51 +168,5 @@ def register_compare(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="N",
         help="seed of the bootstrap behind the intervals (default 0)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(parser)
     parser.set_defaults(handler=_cmd_compare)
-
-
-# --- plot -----------------------------------------------------------------------------------
-
-
-def _cmd_plot(args: argparse.Namespace) -> int:
-    from analysis.report import (  # noqa: PLC0415
-        analyse_sweep,
-        find_sweep_dir,
-        standard_figures,
-        write_figures,
-    )
-
-    directory: Path = args.directory
-    if not directory.is_dir():
-        raise FraudsimError(f"'{directory}' is not a directory (give a sweep's output directory)")
-    sweep_dir = find_sweep_dir(directory)
-    result = analyse_sweep(sweep_dir, reference=args.reference)
-    paths = write_figures(standard_figures(result), directory / "figures")
-    for path in paths:
-        print(path)
-    return 0
-
-
-def register_plot(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``fraudsim plot`` (entry point ``plot`` in the group ``fraudsim.commands``).
-
-    Args:
-        subparsers: the ``fraudsim`` parser's subparsers object.
-    """
-    parser = subparsers.add_parser(
-        "plot",
-        help="draw the standard figures of a finished sweep",
-        description="Draw the standard figures of the sweep in DIR (the --out of `fraudsim "
-        "sweep`, or of `fraudsim compare`, whose sweep is in DIR/sweep) into DIR/figures as "
-        "PNG: monthly outcome curves with bands over seeds and lever starts, effects against "
-        "the reference, card prices and the overseas share, the fraud-type mix, and how many "
-        "seeds are enough.",
-    )
-    parser.add_argument("directory", type=Path, metavar="DIR", help="sweep output directory")
-    parser.add_argument(
-        "--reference",
-        metavar="NAME",
-        help="scenario to compare with (default: no_intervention if present, else the first)",
-    )
-    parser.set_defaults(handler=_cmd_plot)

@@ -1,17 +1,12 @@
 """Run one scenario with one seed, and write its result tables with their provenance.
 
-:func:`run_scenario` is the plain callable the command line, sweeps and notebooks share: it
-builds a :class:`~simulation.model.FraudModel`, runs it, and returns the tables in model units
-with a manifest that says exactly what produced them. With ``out_dir`` it also writes::
-
-    DIR/daily.parquet       one row per reported day (column contract: simulation.outputs)
-    DIR/by_type.parquet     date x fraud type
-    DIR/by_channel.parquet  date x contact channel
-    DIR/by_victim.parquet   date x victim dimension x category
-    DIR/manifest.json       scenario (as data and as TOML), seed, scale, versions, git commit
-
-Every parquet file also carries the manifest in its schema metadata (key ``b"fraudsim"``), so a
-file copied away from its directory still says where it came from.
+:func:`run_scenario` is the one function that runs a scenario: the command line, sweeps,
+calibration, ``fraudsim targets``, benchmarks and notebooks all call it. It builds a
+:class:`~simulation.model.FraudModel`, runs it, and returns the tables in model units with a
+manifest that says exactly what produced them: the scenario (as data and as TOML), seed, scale,
+period and the provenance record of :mod:`experiments.provenance`. With ``out_dir`` it also
+writes them, in the layout :mod:`analysis.results` reads (``daily.parquet``, the long tables,
+``manifest.json``; every parquet file carries the manifest in its metadata).
 
 Writing is all or nothing: files are written into a temporary directory beside ``DIR`` and
 moved into place only when all of them are complete, ``manifest.json`` last; earlier results
@@ -22,12 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.metadata
 import json
 import os
-import platform
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -38,6 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.results import MANIFEST_FILE, MANIFEST_FORMAT, PARQUET_METADATA_KEY
+from experiments.provenance import provenance
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError
 from simulation.model import FraudModel
@@ -50,17 +44,9 @@ __all__ = [
     "PARQUET_METADATA_KEY",
     "RunResult",
     "check_out_dir",
-    "git_state",
-    "package_version",
     "run_scenario",
     "write_run",
 ]
-
-MANIFEST_FILE = "manifest.json"
-MANIFEST_FORMAT = "fraudsim-run/1"
-PARQUET_METADATA_KEY = b"fraudsim"
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-_VERSIONED = ("mesa", "numpy", "pandas", "pydantic", "pyarrow")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,56 +74,6 @@ class RunResult:
         return float(self.config.run.scale)
 
 
-def package_version() -> str:
-    """The installed version of fraudsim, or ``"0+unknown"`` when it is run uninstalled."""
-    try:
-        return importlib.metadata.version("fraudsim")
-    except importlib.metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
-def _module_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def _git(*args: str) -> str | None:
-    """Output of ``git args`` in the package's directory, or None if that fails in any way."""
-    git = shutil.which("git")
-    if git is None:
-        return None
-    try:
-        done = subprocess.run(
-            [git, "-C", str(_PACKAGE_ROOT), *args],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
-def git_state() -> dict[str, Any]:
-    """Commit and dirtiness of the checkout the package lives in; Nones if it is not one.
-
-    An installed copy in site-packages may sit inside some unrelated repository, so the
-    checkout counts only if its top level is the package's own root.
-    """
-    top = _git("rev-parse", "--show-toplevel")
-    if top is None or Path(top).resolve() != _PACKAGE_ROOT:
-        return {"commit": None, "dirty": None}
-    commit = _git("rev-parse", "HEAD")
-    if commit is None:  # a checkout without commits yet: nothing to point at
-        return {"commit": None, "dirty": None}
-    status = _git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": None if status is None else bool(status)}
-
-
 def _table_info(frame: pd.DataFrame) -> dict[str, Any]:
     return {"rows": len(frame), "columns": [str(c) for c in frame.columns]}
 
@@ -153,8 +89,6 @@ def _manifest(
     wall_time_s: float,
     check_invariants: bool,
 ) -> dict[str, Any]:
-    versions = {"fraudsim": package_version(), "python": platform.python_version()}
-    versions.update({name: _module_version(name) for name in _VERSIONED})
     return {
         "format": MANIFEST_FORMAT,
         # Ties the files of one run together: a reader can tell a mixed directory.
@@ -170,10 +104,7 @@ def _manifest(
             "burn_in_days": config.run.burn_in_days,
         },
         "check_invariants": check_invariants,
-        "versions": versions,
-        "platform": platform.platform(),
-        "git": git_state(),
-        "created_utc": created.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        **provenance(created),
         "wall_time_seconds": round(wall_time_s, 3),
         "tables": {"daily": _table_info(daily)} | {k: _table_info(v) for k, v in tables.items()},
         "scenario": config.model_dump(mode="json"),
@@ -207,8 +138,9 @@ def run_scenario(
 
     Returns:
         The tables in model units and the manifest: scenario name, resolved scenario (dict
-        and TOML text), seed, scale, period, versions of fraudsim, Python and the main
-        libraries, git commit (None outside a checkout), UTC creation time and wall time (s).
+        and TOML text), seed, scale, period, the provenance record
+        (:func:`experiments.provenance.provenance`: UTC creation time, versions of fraudsim,
+        Python and the main libraries, platform, git commit, code digest) and wall time (s).
 
     Raises:
         FraudsimError: if ``seed`` is not a non-negative integer.

@@ -1,15 +1,17 @@
 """Scenario sweeps: many runs over scenarios, seeds and parameters, from a laptop to a cluster.
 
-A sweep file (TOML, see :mod:`simulation.sweep.spec` and ``docs/sweeps.md``) names scenarios,
-seeds and parameter variations; :func:`run_sweep` runs every combination on a local process
-pool, serially or on a Dask cluster, streams each run's tables to a Parquet dataset as it
-finishes, and resumes where it stopped when run again; :func:`load_sweep` reads the results
-back as one tidy frame.
+A sweep file (TOML, see :mod:`experiments.sweep.spec` and ``docs/sweeps.md``) names scenarios,
+seeds and parameter variations; :func:`run_sweep` runs every combination on an executor of
+:mod:`experiments.executors` (serially, on a local process pool or on a Dask cluster), streams
+each run's tables to a Parquet dataset as it finishes, and resumes where it stopped when run
+again. :func:`analysis.sweeps.load_sweep` reads the results back as one tidy frame.
 
-Modules, one concept each: :mod:`~simulation.sweep.spec` (the file: schema, validation,
-expansion into runs), :mod:`~simulation.sweep.store` (results on disk),
-:mod:`~simulation.sweep.execute` (executors), :mod:`~simulation.sweep.driver` (a sweep
-session) and :mod:`~simulation.sweep.cli` (``fraudsim sweep``).
+Modules, one concept each: :mod:`~experiments.sweep.spec` (the file: schema, validation),
+:mod:`~experiments.sweep.keys` (dotted keys), :mod:`~experiments.sweep.scenarios` (its
+scenarios, resolved and checked), :mod:`~experiments.sweep.design` (parameter points and the
+runs they expand into), :mod:`~experiments.sweep.store` (writing results to disk) and
+:mod:`~experiments.sweep.driver` (a sweep session, and the function each run is). The command
+is ``fraudsim sweep`` (:mod:`experiments.cli`).
 
 The names below are imported on first use, so that ``fraudsim --help`` (which registers the
 ``sweep`` subcommand) does not pay for importing pandas, pyarrow and the model.
@@ -21,15 +23,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from simulation.sweep.driver import (
+    from experiments.sweep.design import RunSpec
+    from experiments.sweep.driver import (
         RunEvent,
         SweepReport,
         SweepWarning,
         execute_sweep,
         run_sweep,
     )
-    from simulation.sweep.spec import RunSpec, SweepError, SweepSpec, load_sweep_spec
-    from simulation.sweep.store import load_sweep, load_sweep_manifest
+    from experiments.sweep.spec import SweepError, SweepSpec, load_sweep_spec
 
 __all__ = [
     "RunEvent",
@@ -39,8 +41,6 @@ __all__ = [
     "SweepSpec",
     "SweepWarning",
     "execute_sweep",
-    "load_sweep",
-    "load_sweep_manifest",
     "load_sweep_spec",
     "run_sweep",
 ]
@@ -51,12 +51,10 @@ _HOME = {
     "SweepWarning": "driver",
     "execute_sweep": "driver",
     "run_sweep": "driver",
-    "RunSpec": "spec",
+    "RunSpec": "design",
     "SweepError": "spec",
     "SweepSpec": "spec",
     "load_sweep_spec": "spec",
-    "load_sweep": "store",
-    "load_sweep_manifest": "store",
 }
 
 

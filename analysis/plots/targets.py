@@ -2,8 +2,7 @@
 
 Levels (``sum``, ``mean``, ``last``) share one log-scale axis, since they span many orders of
 magnitude; changes (``change``, a ratio minus one) get their own linear axis in per cent. The
-bands and published points are drawn by :func:`analysis.plots.plot_calibration` (the house
-calibration plot) when it is available, else by a drawing of the same content here. On top,
+bands and published points are drawn by :func:`analysis.plots.calibration.plot_calibration`. On top,
 a grey box around each published point shows its tolerance, and each target's label is green
 when the model's median is within tolerance, red when it is not, and grey when the target is
 reported without a tolerance or has no model value; required targets are marked ``*``.
@@ -23,6 +22,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis.plots.calibration import plot_calibration
+
 __all__ = ["plot_targets"]
 
 _COLOURS = {True: "#2a9d4b", False: "#d1495b", None: "#8d8d8d"}
@@ -32,36 +33,13 @@ def _state(value: object) -> bool | None:
     return None if pd.isna(value) else bool(value)
 
 
-def _draw_own(ax: Axes, rows: pd.DataFrame, *, log: bool) -> None:
-    """Bands, medians and published points (used when analysis.plots is not there)."""
-    y = np.arange(len(rows))[::-1]
-    ax.plot(rows["published"], y, marker="D", color="black", ms=5, ls="none", label="published")
-    p10, med, p90 = (rows[c].to_numpy(dtype=float) for c in ("p10", "median", "p90"))
-    if log:
-        positive = [v for v in np.concatenate([p10, med, p90]) if math.isfinite(v) and v > 0]
-        floor = min(positive) / 3 if positive else 1.0
-        p10, med, p90 = (np.where(v > 0, v, floor) for v in (p10, med, p90))
-        ax.set_xscale("log")
-    ax.hlines(y, p10, p90, color="#3b6ea5", lw=5, alpha=0.6, zorder=2)
-    ax.plot(med, y, marker="o", color="#3b6ea5", ms=6, ls="none", zorder=3,
-            label="model: median, 10-90 % over seeds")  # fmt: skip
-    ax.set_yticks(y, list(rows["quantity"]))
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(axis="x", color="#eeeeee", zorder=0)
-
-
 def _panel(ax: Axes, table: pd.DataFrame, *, log: bool) -> None:
     factor = 1.0 if log else 100.0  # changes in per cent
     rows = table.copy()
     for column in ("published", "median", "p10", "p90"):
         rows[column] = rows[column].astype(float) * factor
     rows["quantity"] = [f"{k}{' *' if r else ''}" for k, r in zip(rows["key"], rows["required"])]
-    try:
-        from analysis.plots import plot_calibration  # noqa: PLC0415 - optional, another module
-    except ImportError:
-        _draw_own(ax, rows, log=log)
-    else:
-        plot_calibration(rows, ax=ax, log=log)
+    plot_calibration(rows, ax=ax, log=log)
     y = np.arange(len(rows))[::-1]
     for yi, (_, row) in zip(y, rows.iterrows()):
         tol = row["tolerance"]
@@ -98,7 +76,7 @@ def plot_targets(
     *,
     title: str | None = None,
 ) -> Figure:
-    """Draw the targets table of :func:`analysis.calibration.targets.evaluate`.
+    """Draw the targets table of :func:`analysis.targets.evaluate`.
 
     Args:
         table: the targets table (``key``, ``statistic``, ``published``, ``median``,
