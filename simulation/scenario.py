@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -56,6 +57,7 @@ from pydantic import BaseModel, ValidationError
 
 from simulation.config import ScenarioConfig
 from simulation.errors import Problem, ScenarioError, ScenarioNote
+from simulation.files import parse_toml, read_toml
 from simulation.levers import LEVER_TYPES
 from simulation.params import ModelParams
 
@@ -83,14 +85,6 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "scenario.s
 
 LOADER_KEYS = ("extends", "add_levers")
 """Top-level keys consumed by the loader; they never reach :class:`ScenarioConfig`."""
-
-MAX_NESTING = 32
-"""Deeper nesting of tables and arrays is refused: the scenario format needs at most 5 levels,
-and parsing, merging and copying deeper junk would exhaust Python's recursion limit."""
-
-MAX_FILE_BYTES = 16 * 1024 * 1024
-"""Larger files are refused before parsing: no scenario is that big, and a wrong path to a data
-file should fail fast with a clear message."""
 
 SET_SOURCE = "--set"
 """Source name used in messages about ``KEY=VALUE`` overrides."""
@@ -339,60 +333,16 @@ def schema_text() -> str:
 
 
 def _read_file(path: Path, display: str) -> dict[str, Any]:
-    """Read and parse one TOML file, turning every failure into a ScenarioError."""
-    if "\x00" in os.fspath(path):  # os.stat would raise ValueError, not OSError
-        raise ScenarioError.single(display, None, "not a file name (contains a NUL character)")
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise ScenarioError.single(display, None, "is a directory, not a scenario file")
-        if not path.is_file():  # a device or pipe could be endless
-            raise ScenarioError.single(display, None, "not a regular file")
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError.single(
-                display,
-                None,
-                f"file too large for a scenario ({size:,} bytes; at most {MAX_FILE_BYTES:,})",
-            )
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError.single(display, None, "file not found") from None
-    except PermissionError:
-        raise ScenarioError.single(display, None, "permission denied") from None
-    except OSError as err:
-        raise ScenarioError.single(display, None, f"cannot read file: {err.strerror}") from None
-    if b"\x00" in blob:
-        # NUL never occurs in TOML text; it is the surest sign of a binary file.
-        raise ScenarioError.single(
-            display, None, "not a text file (contains NUL bytes); expected a TOML scenario"
-        )
-    try:
-        # utf-8-sig: accept (and drop) a byte-order mark some Windows editors add.
-        text = blob.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = blob[: err.start].count(b"\n") + 1
-        raise ScenarioError.single(
-            display,
-            None,
-            f"not UTF-8 text (byte 0x{blob[err.start]:02x} at line {line}); save the file as UTF-8",
-        ) from None
-    return _parse_text(text, display)
+    """Read and parse one scenario file, turning every failure into a ScenarioError."""
+    return _not_empty(read_toml(path, what="scenario file"), display)
 
 
 def _parse_text(text: str, display: str) -> dict[str, Any]:
-    """Parse TOML text; refuse broken or empty documents."""
-    if "\x00" in text:
-        raise ScenarioError.single(
-            display, None, "not a text file (contains NUL bytes); expected a TOML scenario"
-        )
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError.single(display, None, f"invalid TOML: {err}") from None
-    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
-        raise _too_deep(display, None) from None
-    if _nesting_depth(raw) > MAX_NESTING:  # merging and copying recurse too
-        raise _too_deep(display, None)
+    """Parse scenario TOML text; refuse broken or empty documents."""
+    return _not_empty(parse_toml(text, display, what="scenario file"), display)
+
+
+def _not_empty(raw: dict[str, Any], display: str) -> dict[str, Any]:
     if not raw:
         raise ScenarioError.single(
             display,
@@ -401,28 +351,6 @@ def _parse_text(text: str, display: str) -> dict[str, Any]:
             "or a `name`",
         )
     return raw
-
-
-def _nesting_depth(value: Any) -> int:
-    """How deeply tables and arrays nest in ``value`` (0 for a scalar), without recursing."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in node)
-    return deepest
-
-
-def _too_deep(source: str, key: str | None) -> ScenarioError:
-    return ScenarioError.single(
-        source,
-        key,
-        f"tables and arrays nested too deeply (more than {MAX_NESTING} levels); "
-        "a scenario needs at most 5",
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -745,13 +673,17 @@ def split_override(item: Any) -> tuple[str, Any]:
     key, _, text = item.partition("=")
     text = text.strip()
     try:
-        parsed = tomllib.loads("v = " + text)
+        tomllib.loads("v = " + text)
     except tomllib.TOMLDecodeError:
         return key.strip(), text
     except RecursionError:
-        raise _too_deep(SET_SOURCE, key.strip() or None) from None
-    if _nesting_depth(parsed) > MAX_NESTING:
-        raise _too_deep(SET_SOURCE, key.strip() or None)
+        pass  # too deep: parse_toml says so
+    try:
+        parsed = parse_toml("v = " + text, SET_SOURCE, what="value")
+    except ScenarioError as err:
+        raise ScenarioError(
+            dataclasses.replace(p, key=key.strip() or None) for p in err.problems
+        ) from None
     # Only a single value counts; "1\nx = 2" must not smuggle in a second key.
     if list(parsed) != ["v"]:
         return key.strip(), text

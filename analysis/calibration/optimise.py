@@ -62,12 +62,12 @@ from analysis.calibration.run import make_executor, run_daily
 from analysis.calibration.targets import (
     Target,
     TargetSet,
-    _read_toml,
     load_targets,
     per_seed_values,
 )
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError, Problem, ScenarioError
+from simulation.files import read_toml
 from simulation.scenario import (
     load_scenario,
     load_scenario_text,
@@ -248,7 +248,7 @@ def load_params_spec(path: str | os.PathLike[str]) -> ParamSpec:
             an empty or inverted range; each problem names the file and the key.
     """
     display = os.fspath(path)
-    raw = _read_toml(Path(path), display)
+    raw = read_toml(path, what="params spec")
     try:
         return ParamSpec.model_validate(raw)
     except ValidationError as err:

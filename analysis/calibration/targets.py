@@ -22,7 +22,6 @@ import datetime as dt
 import difflib
 import math
 import os
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -32,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulation.errors import FraudsimError, Problem, ScenarioError
+from simulation.files import read_toml
 from simulation.outputs import DAILY_COLUMNS, column_scales
 
 __all__ = [
@@ -71,7 +71,6 @@ TABLE_COLUMNS = (
 )
 """Columns of the table :func:`evaluate` returns, in order."""
 
-_MAX_FILE_BYTES = 4 * 1024 * 1024
 _VALUE_COLUMNS = tuple(name for name in DAILY_COLUMNS if name != "date")
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -227,28 +226,7 @@ def load_targets(path: str | os.PathLike[str] | None = None) -> TargetSet:
 
 
 def _read_toml(file: Path, display: str) -> dict[str, Any]:
-    try:
-        if file.is_dir():
-            raise ScenarioError.single(display, None, "is a directory, not a targets file")
-        if file.stat().st_size > _MAX_FILE_BYTES:
-            raise ScenarioError.single(display, None, "file too large for a targets file")
-        text = file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError.single(display, None, "file not found") from None
-    except PermissionError:
-        raise ScenarioError.single(display, None, "permission denied") from None
-    except UnicodeDecodeError:
-        raise ScenarioError.single(
-            display, None, "not UTF-8 text; save the file as UTF-8"
-        ) from None
-    except OSError as err:
-        raise ScenarioError.single(display, None, f"cannot read file: {err.strerror}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError.single(display, None, f"invalid TOML: {err}") from None
-    except RecursionError:
-        raise ScenarioError.single(display, None, "tables nested too deeply") from None
+    raw = read_toml(file, what="targets file")
     if not raw:
         raise ScenarioError.single(
             display, None, "targets file is empty: it needs [[targets]] tables"

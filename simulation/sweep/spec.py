@@ -46,7 +46,6 @@ import json
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -54,6 +53,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 from simulation.errors import Problem, ScenarioError
+from simulation.files import read_toml
 
 # The scenario loader's message helpers, so that sweep messages read exactly like scenario ones.
 from simulation.scenario import (
@@ -83,12 +83,6 @@ __all__ = [
 MAX_RUNS = 1_000_000
 """Most runs one sweep may have: beyond that a typo (``seeds = 10000000``) is likelier than a
 plan, and the run list alone would fill memory."""
-
-MAX_FILE_BYTES = 1024 * 1024
-"""Larger sweep files are refused before parsing: no sweep file is that big."""
-
-MAX_NESTING = 32
-"""Deeper nesting of tables and arrays is refused before anything walks it recursively."""
 
 SAMPLE_METHODS = ("latin_hypercube", "sobol")
 
@@ -327,67 +321,15 @@ def load_sweep_spec(
             values does not load. The message has one line per problem.
     """
     display = os.fspath(path)
-    text = _read_text(Path(path), display)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SweepError.single(display, None, f"invalid TOML: {err}") from None
-    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
-        raise _too_deep(display) from None
-    if _nesting_depth(raw) > MAX_NESTING:  # flattening and copying recurse too
-        raise _too_deep(display)
+    raw = read_toml(path, what="sweep file", error=SweepError)
     if not raw:
         raise SweepError.single(
             display, None, "sweep file is empty; it needs at least `scenarios` and `seeds`"
         )
+    # The file as written, comments included, for the sweep's manifest (read_toml has just
+    # checked that it is readable UTF-8).
+    text = Path(path).read_bytes().decode("utf-8-sig")
     return _build(raw, text, display, Path(path).parent, _parse_overrides(overrides))
-
-
-def _nesting_depth(value: Any) -> int:
-    """How deeply tables and arrays nest in ``value`` (0 for a scalar), without recursing."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in node)
-    return deepest
-
-
-def _too_deep(display: str) -> SweepError:
-    return SweepError.single(
-        display,
-        None,
-        f"tables and arrays nested too deeply (more than {MAX_NESTING} levels); "
-        "a sweep file needs at most 6",
-    )
-
-
-def _read_text(path: Path, display: str) -> str:
-    try:
-        if path.is_dir():
-            raise SweepError.single(display, None, "is a directory, not a sweep file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SweepError.single(
-                display, None, f"file too large for a sweep file ({size:,} bytes)"
-            )
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        raise SweepError.single(display, None, "file not found") from None
-    except PermissionError:
-        raise SweepError.single(display, None, "permission denied") from None
-    except OSError as err:
-        raise SweepError.single(display, None, f"cannot read file: {err.strerror}") from None
-    try:
-        # utf-8-sig: accept (and drop) a byte-order mark, as scenario files do.
-        return blob.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise SweepError.single(
-            display, None, f"not UTF-8 text (byte 0x{blob[err.start]:02x}); save it as UTF-8"
-        ) from None
 
 
 def _parse_overrides(overrides: Sequence[str] | Mapping[str, Any] | None) -> dict[str, Any]:
