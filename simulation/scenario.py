@@ -57,7 +57,7 @@ from pydantic import BaseModel, ValidationError
 
 from simulation.config import ScenarioConfig
 from simulation.errors import Problem, ScenarioError, ScenarioNote
-from simulation.files import parse_toml, read_toml
+from simulation.files import parse_toml, read_toml, toml_text
 from simulation.levers import LEVER_TYPES
 from simulation.params import ModelParams
 
@@ -260,13 +260,7 @@ def scenario_to_toml(config: ScenarioConfig, header: str | None = None) -> str:
     Returns:
         The TOML text.
     """
-    data = config.model_dump(mode="python", exclude_none=True)
-    lines: list[str] = []
-    if header:
-        lines.extend(f"# {line}".rstrip() for line in header.splitlines())
-        lines.append("")
-    _write_table(lines, (), data)
-    return "\n".join(lines).strip("\n") + "\n"
+    return toml_text(config.model_dump(mode="python", exclude_none=True), header)
 
 
 def dump_scenario(
@@ -1015,88 +1009,6 @@ def show_value(value: Any, with_type: bool = False, limit: int = 60) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# A small TOML writer (enough for model_dump output; no third-party dependency)
-# ---------------------------------------------------------------------------------------------
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _toml_string(key)
-
-
-def _toml_string(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)  # repr keeps a '.' or an exponent, so it reads back as a float
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None]
-        return "{ " + ", ".join(items) + " }" if items else "{}"
-    if hasattr(value, "value"):  # an Enum: written as its value, as in scenario files
-        return _toml_value(value.value)
-    raise TypeError(f"cannot write {type(value).__name__} as TOML: {value!r}")
-
-
-def _is_table_array(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _write_table(lines: list[str], path: tuple[str, ...], table: Mapping[str, Any]) -> None:
-    """Write a table's plain keys, then its sub-tables, then its arrays of tables."""
-    header = ".".join(_toml_key(p) for p in path)
-    for key, value in table.items():
-        if value is None or isinstance(value, dict) or _is_table_array(value):
-            continue
-        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    for key, value in table.items():
-        if isinstance(value, dict):
-            sub = f"{header}.{_toml_key(key)}" if header else _toml_key(key)
-            lines.extend(["", f"[{sub}]"])
-            _write_table(lines, (*path, key), value)
-    for key, value in table.items():
-        if _is_table_array(value):
-            sub = f"{header}.{_toml_key(key)}" if header else _toml_key(key)
-            for item in value:
-                lines.extend(["", f"[[{sub}]]"])
-                _write_table(lines, (*path, key), item)
-
-
-# ---------------------------------------------------------------------------------------------
 # Commented defaults (the parameter half of scenarios/baseline.toml)
 # ---------------------------------------------------------------------------------------------
 
@@ -1221,41 +1133,68 @@ def defaults_toml() -> str:
 def _write_commented(
     lines: list[str], path: tuple[str, ...], model: BaseModel, seen: set[type[BaseModel]]
 ) -> None:
-    """Write one table: its keys with comments, then its sub-tables."""
+    """Write one table: its keys with comments, then its sub-tables.
+
+    The text of keys, values and table headers is :func:`toml_text`'s; only comments are
+    added here. A table of the same class as one written before (the second resident group,
+    the second fraud type) gets the unit of each key as a trailing comment instead of the
+    whole description.
+    """
     cls = type(model)
     first = cls not in seen
     seen.add(cls)
-    has_keys = any(not (isinstance(v, BaseModel) and not _is_flat(v)) for v in dict(model).values())
-    if has_keys:  # a table holding only sub-tables needs no header of its own
-        lines.append(f"[{'.'.join(path)}]")
+    keys: dict[str, Any] = {}
     subtables: list[tuple[str, BaseModel]] = []
-    for name, field in cls.model_fields.items():
+    for name in cls.model_fields:
         value = getattr(model, name)
-        if isinstance(value, BaseModel) and not _is_flat(value):
+        if isinstance(value, BaseModel):
             subtables.append((name, value))
-            continue
-        if value is None:
-            lines.extend(_comment(f"{name}: not set by default. {_field_text(name, field)}"))
-            continue
-        rendered = _toml_value_readable(
-            value.model_dump(mode="python") if isinstance(value, BaseModel) else value
-        )
-        if first:
-            lines.extend(_comment(_field_text(name, field, value)))
-            lines.append(f"{name} = {rendered}")
         else:
-            lines.append(f"{name} = {rendered}  # {_unit(name, value)}")
+            keys[name] = value
+    comments = {
+        name: _field_text(name, cls.model_fields[name], value) for name, value in keys.items()
+    }
+    # A table holding only sub-tables gets no header of its own (toml_text leaves it out).
+    for line in toml_text(_nested(path, keys)).splitlines() if keys else []:
+        name = line.partition(" = ")[0]
+        if name not in keys:  # a table header or the rest of a multi-line array
+            lines.append(line)
+        elif first:
+            lines.extend([*_comment(comments[name]), line])
+        else:
+            lines.append(f"{line}  # {_unit(name, keys[name])}")
+    for name, value in keys.items():
+        if value is None:
+            lines.extend(_comment(f"{name}: not set by default. {comments[name]}"))
     for name, value in subtables:
         if not lines[-1].startswith("#"):  # keep a comment block together with what follows
             lines.append("")
         field = cls.model_fields[name]
-        kind_text = (
-            field.description or _FALLBACK_DESCRIPTIONS.get(name) or _docstring_text(type(value))
-        )
+        if _is_flat(value):  # a keyed table of numbers (one per group, channel, ...)
+            block = toml_text(_nested((*path, name), value.model_dump())).splitlines()
+            if first:
+                lines.extend(_comment(f"{name}: {_field_text(name, field, value)}"))
+            else:
+                block[0] += f"  # {_unit(name, value)}"
+            lines.extend(block)
+            continue
         if type(value) in seen:
-            kind_text = f"{name}: as {'.'.join(path)}.{_first_of(cls, type(value))} above."
-        lines.extend(_comment(kind_text))
+            text = f"{name}: as {'.'.join(path)}.{_first_of(cls, type(value))} above."
+        else:
+            text = (
+                field.description
+                or _FALLBACK_DESCRIPTIONS.get(name)
+                or _docstring_text(type(value))
+            )
+        lines.extend(_comment(text))
         _write_commented(lines, (*path, name), value, seen)
+
+
+def _nested(path: tuple[str, ...], table: dict[str, Any]) -> dict[str, Any]:
+    """``table`` placed at ``path`` in an otherwise empty document."""
+    for key in reversed(path):
+        table = {key: table}
+    return table
 
 
 def _first_of(cls: type[BaseModel], sub: type[BaseModel]) -> str:
@@ -1341,23 +1280,6 @@ def _comment(text: str) -> list[str]:
         text, _WRAP, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
     )
     return [line.replace("\u00a0", " ") for line in wrapped] or ["#"]
-
-
-def _toml_value_readable(value: Any) -> str:
-    """Like :func:`_toml_value`, with digit separators in large numbers (``1_410_000_000``)."""
-    if isinstance(value, bool):
-        return _toml_value(value)
-    if isinstance(value, int | float) and abs(value) >= 10_000 and math.isfinite(value):
-        text = repr(value)
-        if "e" not in text:
-            whole, dot, frac = text.partition(".")
-            sign = "-" if whole.startswith("-") else ""
-            return f"{sign}{int(whole.lstrip('-')):_}{dot}{frac}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value_readable(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value_readable(v)}" for k, v in value.items()) + " }"
-    return _toml_value(value)
 
 
 # ---------------------------------------------------------------------------------------------

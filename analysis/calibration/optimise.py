@@ -67,7 +67,7 @@ from analysis.calibration.targets import (
 )
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError, Problem, ScenarioError
-from simulation.files import read_toml
+from simulation.files import read_toml, toml_text
 from simulation.scenario import (
     load_scenario,
     load_scenario_text,
@@ -503,49 +503,6 @@ def apply_params(base: ScenarioConfig, values: Mapping[str, Any]) -> ScenarioCon
     return _load_with(scenario_to_toml(base), base.name, values)
 
 
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
-
-
-def _toml_string(text: str) -> str:
-    # JSON string escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise FraudsimError(f"cannot write a non-finite number ({value!r}) to a scenario")
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = [f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items()]
-        return "{ " + ", ".join(items) + " }" if items else "{}"
-    if hasattr(value, "value"):  # an Enum, written as its value as in scenario files
-        return _toml_value(value.value)
-    raise FraudsimError(f"cannot write {type(value).__name__} as TOML: {value!r}")
-
-
-def _write_tables(lines: list[str], path: tuple[str, ...], table: Mapping[str, Any]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-    if scalars and path:
-        lines.extend(["", "[" + ".".join(_toml_key(p) for p in path) + "]"])
-    for key, value in scalars.items():
-        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    for key, value in table.items():
-        if isinstance(value, dict):
-            _write_tables(lines, (*path, key), value)
-
-
 def _nest(tree: dict[str, Any], parts: Sequence[str], value: Any) -> None:
     node = tree
     for part in parts[:-1]:
@@ -619,24 +576,19 @@ def write_calibrated_scenario(
         _nest(tree, list(root), array)
 
     rel = Path(os.path.relpath(start.resolve(), out.resolve().parent)).as_posix()
-    lines: list[str] = []
-    if header:
-        lines.extend(f"# {line}".rstrip() for line in header.splitlines())
-        lines.append("")
-    lines.append(f"extends = {_toml_string(rel)}")
-    lines.append(f"name = {_toml_string(name or out.stem)}")
+    document: dict[str, Any] = {"extends": rel, "name": name or out.stem}
     if description:
-        lines.append(f"description = {_toml_string(description)}")
-    _write_tables(lines, (), tree)
-    for lever in levers or []:
-        lines.extend(["", "[[levers]]"])
-        lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in lever.items())
+        document["description"] = description
+    document.update(tree)
+    if levers is not None:
+        document["levers"] = levers
+    text = toml_text(document, header)
     out.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target (so `extends` resolves the same) and checked before it replaces
     # anything: a failed check never leaves a broken scenario under the final name.
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     try:
-        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        partial.write_text(text, encoding="utf-8")
         exclude = {"name", "description"}
         written = load_scenario(partial).model_dump(mode="json", exclude=exclude)
         expected = apply_params(base, values).model_dump(mode="json", exclude=exclude)
