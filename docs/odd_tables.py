@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from pydantic import BaseModel
 
+from simulation.files import write_atomic
 from simulation.levers import LEVER_TYPES, Lever, Phase
 from simulation.model import DAILY_COUNTERS, DAILY_STATES
 from simulation.outputs import DAILY_COLUMNS, LONG_TABLES
@@ -911,7 +912,7 @@ def write(path: Path = ODD_PATH) -> tuple[bool, list[str]]:
     new, problems = render(text, blocks())
     changed = new != text
     if changed:
-        path.write_text(new, encoding="utf-8")
+        write_atomic(path, new)
     return changed, problems + phase_problems(new) + consistency_problems()
 
 

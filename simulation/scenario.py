@@ -57,7 +57,7 @@ from pydantic import BaseModel, ValidationError
 
 from simulation.config import ScenarioConfig
 from simulation.errors import Problem, ScenarioError, ScenarioNote
-from simulation.files import parse_toml, read_toml, toml_text
+from simulation.files import parse_toml, read_toml, toml_text, write_atomic
 from simulation.levers import LEVER_TYPES
 from simulation.params import ModelParams
 
@@ -273,7 +273,7 @@ def dump_scenario(
         path: the file to write; its directory must exist.
         header: optional comment placed at the top.
     """
-    Path(path).write_text(scenario_to_toml(config, header), encoding="utf-8")
+    write_atomic(path, scenario_to_toml(config, header))
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -312,7 +312,7 @@ def write_schema(path: str | os.PathLike[str] = SCHEMA_PATH) -> Path:
         The path written.
     """
     out = Path(path)
-    out.write_text(schema_text(), encoding="utf-8")
+    write_atomic(out, schema_text())
     return out
 
 
@@ -1100,7 +1100,7 @@ def update_defaults(path: str | os.PathLike[str]) -> bool:
     new = text[:begin] + DEFAULTS_BEGIN + "\n" + defaults_toml() + text[end:]
     if new == text:
         return False
-    file.write_text(new, encoding="utf-8")
+    write_atomic(file, new)
     return True
 
 

@@ -67,7 +67,7 @@ from analysis.calibration.targets import (
 )
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError, Problem, ScenarioError
-from simulation.files import read_toml, toml_text
+from simulation.files import read_toml, toml_text, write_atomic
 from simulation.scenario import (
     load_scenario,
     load_scenario_text,
@@ -583,23 +583,20 @@ def write_calibrated_scenario(
     if levers is not None:
         document["levers"] = levers
     text = toml_text(document, header)
+    # Checked before the file is written (`extends` resolved from the target's directory), so
+    # a failed check never leaves a broken scenario under the final name.
     out.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target (so `extends` resolves the same) and checked before it replaces
-    # anything: a failed check never leaves a broken scenario under the final name.
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        exclude = {"name", "description"}
-        written = load_scenario(partial).model_dump(mode="json", exclude=exclude)
-        expected = apply_params(base, values).model_dump(mode="json", exclude=exclude)
-        if written != expected:
-            raise FraudsimError(
-                f"{out} would not load to {start} with the fitted values applied (a bug in the "
-                "writer); nothing written"
-            )
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    exclude = {"name", "description"}
+    written = load_scenario_text(text, os.fspath(out), base_dir=out.parent)
+    expected = apply_params(base, values)
+    if written.model_dump(mode="json", exclude=exclude) != expected.model_dump(
+        mode="json", exclude=exclude
+    ):
+        raise FraudsimError(
+            f"{out} would not load to {start} with the fitted values applied (a bug in the "
+            "writer); nothing written"
+        )
+    write_atomic(out, text)
     return out
 
 
