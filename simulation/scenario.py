@@ -39,27 +39,33 @@ import argparse
 import copy
 import dataclasses
 import datetime as dt
-import difflib
 import json
-import math
 import os
 import re
 import sys
 import textwrap
 import tomllib
-import types
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from simulation.config import ScenarioConfig
 from simulation.errors import Problem, ScenarioError, ScenarioNote
 from simulation.files import parse_toml, read_toml, toml_text, write_atomic
-from simulation.levers import LEVER_TYPES
 from simulation.params import ModelParams
+from simulation.validation import (
+    KeyPath,
+    Shape,
+    child_shape,
+    field_shape,
+    nearest_name,
+    problems_from_validation,
+    render_key,
+    show_value,
+)
 
 __all__ = [
     "SCHEMA_PATH",
@@ -83,19 +89,13 @@ __all__ = [
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "scenario.schema.json"
 """Where the committed JSON Schema of the scenario format lives."""
 
-LOADER_KEYS = ("extends", "add_levers")
-"""Top-level keys consumed by the loader; they never reach :class:`ScenarioConfig`."""
-
 SET_SOURCE = "--set"
 """Source name used in messages about ``KEY=VALUE`` overrides."""
 
 MAPPING_SOURCE = "overrides"
 """Source name used in messages about overrides passed as a mapping."""
 
-Path_ = tuple[str | int, ...]
-"""A key path inside a scenario: field names and list indices."""
-
-Origins = dict[Path_, str]
+Origins = dict[KeyPath, str]
 """For each key path set by a file or override, the source that set it (for messages)."""
 
 _MISSING = object()
@@ -444,7 +444,7 @@ def _identity(path: Path) -> Path:
 
 
 def _merge_into(
-    base: dict[str, Any], child: Mapping[str, Any], source: str, origins: Origins, prefix: Path_
+    base: dict[str, Any], child: Mapping[str, Any], source: str, origins: Origins, prefix: KeyPath
 ) -> None:
     """Deep-merge ``child`` into ``base``: tables merge, anything else replaces."""
     for key, value in child.items():
@@ -457,96 +457,17 @@ def _merge_into(
             _record_origins(origins, path, value, source)
 
 
-def _record_origins(origins: Origins, path: Path_, value: Any, source: str) -> None:
+def _record_origins(origins: Origins, path: KeyPath, value: Any, source: str) -> None:
     origins[path] = source
     if isinstance(value, list):
         for i in range(len(value)):
             origins[(*path, i)] = source
 
 
-def _forget_origins(origins: Origins, path: Path_) -> None:
+def _forget_origins(origins: Origins, path: KeyPath) -> None:
     n = len(path)
     for key in [k for k in origins if k[:n] == path]:
         del origins[key]
-
-
-def _sources_under(path: Path_, origins: Origins, default: str) -> list[str]:
-    """Every source that set ``path``, its enclosing table or a key below it, in order."""
-    sources = [_origin_of(path, origins, default)]
-    n = len(path)
-    for key, source in origins.items():
-        if len(key) > n and key[:n] == path and source not in sources:
-            sources.append(source)
-    return sources
-
-
-def _origin_of(path: Path_, origins: Origins, default: str) -> str:
-    """The source that set ``path`` or its nearest enclosing table."""
-    for n in range(len(path), 0, -1):
-        if path[:n] in origins:
-            return origins[path[:n]]
-    return default
-
-
-# ---------------------------------------------------------------------------------------------
-# The shape of ScenarioConfig, read from the pydantic models
-# ---------------------------------------------------------------------------------------------
-
-Kind = tuple[str, Any]
-"""("model", cls) | ("list", item_annotation) | ("union", {tag: cls}) | ("scalar", None)."""
-
-
-def _kind(annotation: Any) -> Kind:
-    """Classify a field annotation as a sub-table, a list, a tagged union or a scalar."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _kind(get_args(annotation)[0])
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return ("model", annotation)
-    if origin is list:
-        args = get_args(annotation)
-        return ("list", args[0] if args else Any)
-    if origin in (Union, types.UnionType):
-        members = [a for a in get_args(annotation) if a is not type(None)]
-        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
-        if len(models) == 1 and len(members) == 1:
-            return ("model", models[0])
-        if models and len(models) == len(members):
-            tags: dict[str, type[BaseModel]] = {}
-            for m in models:
-                ann = m.model_fields["type"].annotation if "type" in m.model_fields else None
-                if get_origin(ann) is Literal:
-                    tags.update({str(t): m for t in get_args(ann)})
-            if tags:
-                return ("union", tags)
-    return ("scalar", None)
-
-
-def _child_kind(kind: Kind, part: str | int, node: Any = None) -> Kind:
-    """The kind found one step below ``kind`` at ``part`` (``node``: the data there, if known)."""
-    if isinstance(part, int):
-        if kind[0] != "list":
-            return ("scalar", None)
-        item = _kind(kind[1])
-        if item[0] == "union" and isinstance(node, dict) and _tag(node) in item[1]:
-            return ("model", item[1][node["type"]])
-        return item
-    if kind[0] == "model" and part in kind[1].model_fields:
-        return _kind(kind[1].model_fields[part].annotation)
-    return ("scalar", None)
-
-
-def _tag(table: Mapping[str, Any]) -> str | None:
-    """A lever table's ``type`` if it is a string (a table or array there is unhashable)."""
-    tag = table.get("type")
-    return tag if isinstance(tag, str) else None
-
-
-def _allowed_keys(model: type[BaseModel]) -> list[str]:
-    keys = list(model.model_fields)
-    if model is ScenarioConfig:
-        keys += list(LOADER_KEYS)
-    return keys
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,11 +495,13 @@ def _finish(
             data, context={"levers_outside_run": "leave out" if shortened else "refuse"}
         )
     except ValidationError as err:
-        raise ScenarioError(_problems(err, origins, display)) from None
+        raise ScenarioError(
+            problems_from_validation(err, ScenarioConfig, display, origins)
+        ) from None
     return _leave_out_levers_outside_period(config, display) if shortened else config
 
 
-PERIOD_KEYS: tuple[Path_, ...] = (("run", "start"), ("run", "end"), ("run", "burn_in_days"))
+PERIOD_KEYS: tuple[KeyPath, ...] = (("run", "start"), ("run", "end"), ("run", "burn_in_days"))
 
 
 def _period_overridden(origins: Origins) -> bool:
@@ -630,28 +553,24 @@ def _fill_defaults(model: type[BaseModel], data: dict[str, Any]) -> None:
     """
     for name, field in model.model_fields.items():
         value = data.get(name)
-        kind = _kind(field.annotation)
-        if kind[0] == "model" and name not in data:
+        shape = field_shape(model, name)
+        if shape.kind == "model" and name not in data:
             default = field.get_default(call_default_factory=True)
             if isinstance(default, BaseModel):
                 # Write missing tables out too, so overrides can reach every default value.
                 data[name] = value = default.model_dump(mode="python")
-        if kind[0] == "model" and isinstance(value, dict):
+        if shape.kind == "model" and isinstance(value, dict):
             default = field.get_default(call_default_factory=True)
             if isinstance(default, BaseModel):
                 merged = default.model_dump(mode="python")
                 _merge_into(merged, value, "", {}, ())
                 data[name] = value = merged
-            _fill_defaults(kind[1], value)
-        elif kind[0] == "list" and isinstance(value, list):
-            item = _kind(kind[1])
-            for entry in value:
-                if not isinstance(entry, dict):
-                    continue
-                if item[0] == "union" and _tag(entry) in item[1]:
-                    _fill_defaults(item[1][entry["type"]], entry)
-                elif item[0] == "model":
-                    _fill_defaults(item[1], entry)
+            _fill_defaults(shape.of, value)
+        elif shape.kind == "list" and isinstance(value, list):
+            for i, entry in enumerate(value):
+                item = child_shape(shape, i, entry)
+                if isinstance(entry, dict) and item.kind == "model":
+                    _fill_defaults(item.of, entry)
 
 
 def split_override(item: Any) -> tuple[str, Any]:
@@ -687,7 +606,7 @@ def split_override(item: Any) -> tuple[str, Any]:
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_-]*)?(?P<idx>(?:\[\d+\])*)$")
 
 
-def _parse_key(key: str, source: str) -> Path_:
+def _parse_key(key: str, source: str) -> KeyPath:
     """``levers.0.start`` or ``levers[0].start`` -> ``("levers", 0, "start")``."""
     path: list[str | int] = []
     for raw_segment in key.split("."):
@@ -711,16 +630,16 @@ def _parse_key(key: str, source: str) -> Path_:
     return tuple(path)
 
 
-def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> None:
+def _set_path(data: dict[str, Any], path: KeyPath, value: Any, source: str) -> None:
     """Set ``value`` at ``path`` after checking every step against the scenario's shape."""
     node: Any = data
-    kind: Kind = ("model", ScenarioConfig)
+    shape = Shape("model", ScenarioConfig)
     for i, part in enumerate(path):
         last = i == len(path) - 1
-        here = _render_path(path[: i + 1])
+        here = render_key(path[: i + 1])
         if isinstance(part, str):
             if isinstance(node, list):
-                parent = _render_path(path[:i])
+                parent = render_key(path[:i])
                 raise ScenarioError.single(
                     source,
                     here,
@@ -729,10 +648,10 @@ def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> Non
                 )
             if not isinstance(node, dict):
                 raise ScenarioError.single(
-                    source, here, f"{_render_path(path[:i])} is not a table", given=show_value(node)
+                    source, here, f"{render_key(path[:i])} is not a table", given=show_value(node)
                 )
-            if kind[0] == "model" and part not in kind[1].model_fields:
-                allowed = list(kind[1].model_fields)
+            if shape.kind == "model" and part not in shape.of.model_fields:
+                allowed = list(shape.of.model_fields)
                 raise ScenarioError.single(
                     source,
                     here,
@@ -748,7 +667,7 @@ def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> Non
                 if isinstance(path[i + 1], int):
                     raise ScenarioError.single(
                         source,
-                        _render_path(path[: i + 2]),
+                        render_key(path[: i + 2]),
                         "index out of range",
                         allowed=f"none: {here} is not set",
                     )
@@ -758,7 +677,7 @@ def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> Non
                 raise ScenarioError.single(
                     source,
                     here,
-                    f"{_render_path(path[:i])} is not an array",
+                    f"{render_key(path[:i])} is not an array",
                     given=show_value(node),
                 )
             if not 0 <= part < len(node):
@@ -770,7 +689,7 @@ def _set_path(data: dict[str, Any], path: Path_, value: Any, source: str) -> Non
                 _assign(node, part, value)
                 return
             child = node[part]
-        kind = _child_kind(kind, part, child)
+        shape = child_shape(shape, part, child)
         node = child
 
 
@@ -782,230 +701,6 @@ def _assign(node: Any, key: str | int, value: Any) -> None:
         _merge_into(current, value, "", {}, ())
     else:
         node[key] = value
-
-
-def _problems(err: ValidationError, origins: Origins, display: str) -> list[Problem]:
-    """Turn pydantic's errors into one Problem each, with key paths a user can find."""
-    problems: list[Problem] = []
-    for e in err.errors(include_url=False):
-        path, parent_model, field_name = _walk_loc(e["loc"])
-        key = _render_path(path) or None
-        value = e.get("input")
-        etype = e["type"]
-        ctx = e.get("ctx") or {}
-        allowed = given = suggestion = None
-        message = e["msg"]
-
-        if etype == "extra_forbidden":
-            message = "unknown key"
-            if parent_model is not None:
-                keys = _allowed_keys(parent_model)
-                allowed = ", ".join(keys)
-                suggestion = nearest_name(str(path[-1]), keys)
-            given = show_value(value)
-        elif etype in ("union_tag_invalid", "union_tag_not_found"):
-            key = _render_path((*path, "type"))
-            allowed = ", ".join(LEVER_TYPES)
-            if etype == "union_tag_invalid":
-                tag = value.get("type") if isinstance(value, dict) else ctx.get("tag")
-                message = "unknown lever type"
-                given = show_value(tag)
-                suggestion = nearest_name(tag, list(LEVER_TYPES)) if isinstance(tag, str) else None
-            else:
-                message = "missing lever `type`: every lever table needs one"
-        elif etype in _BOUND_OPS:
-            op, bound = _BOUND_OPS[etype], ctx.get(_BOUND_CTX[etype])
-            if isinstance(value, float) and math.isnan(value):
-                message = "must be a number, not nan"
-            else:
-                message = f"must be {op} {_num(bound)}"
-            allowed = _range_text(parent_model, field_name) or f"{op} {_num(bound)}"
-            given = show_value(value)
-        elif etype in _TYPE_MESSAGES:
-            message = _TYPE_MESSAGES[etype]
-            if etype == "model_type" and ctx.get("class_name"):
-                message = "must be a table"
-            given = show_value(value, with_type=True)
-            if isinstance(value, str) and _unquoted_would_fit(etype, value):
-                message += " (write it without quotes)"
-        elif etype == "missing":
-            message = "required key missing"
-        elif etype in ("too_short", "too_long"):
-            want = ctx.get("min_length") if etype == "too_short" else ctx.get("max_length")
-            message = f"must have {'at least' if etype == 'too_short' else 'at most'} {want} items"
-            given = f"{ctx.get('actual_length')} items"
-        elif etype == "string_too_long":
-            message = f"must be at most {ctx.get('max_length')} characters"
-            given = f"{len(value)} characters" if isinstance(value, str) else None
-        elif etype == "value_error":
-            message = str(ctx.get("error", message))
-            if not path:
-                # Model-level checks of ScenarioConfig report on the whole scenario; point at
-                # the lever they name when they name one.
-                m = re.match(r"^levers\[(\d+)\] (?:\((\w+)\) )?", message)
-                if m:
-                    path = ("levers", int(m.group(1)))
-                    key = _render_path((*path, "start"))
-                    subject = f"the {m.group(2)} lever " if m.group(2) else "the lever "
-                    message = subject + message[m.end() :]
-        if etype == "value_error":
-            # A check across keys (end before start, shares summing to 1) may involve keys
-            # set in several files or overrides: name them all.
-            file = " + ".join(_sources_under(path, origins, display))
-        else:
-            file = _origin_of(path, origins, display)
-        problems.append(
-            Problem(
-                file=file,
-                key=key,
-                message=message,
-                allowed=allowed,
-                given=given,
-                suggestion=suggestion,
-            )
-        )
-    return problems
-
-
-_BOUND_OPS = {
-    "less_than_equal": "<=",
-    "less_than": "<",
-    "greater_than_equal": ">=",
-    "greater_than": ">",
-}
-_BOUND_CTX = {"less_than_equal": "le", "less_than": "lt", "greater_than_equal": "ge",
-              "greater_than": "gt"}  # fmt: skip
-
-_TYPE_MESSAGES = {
-    "float_type": "must be a number",
-    "int_type": "must be a whole number",
-    "bool_type": "must be true or false",
-    "string_type": "must be a string",
-    "date_type": "must be a date (YYYY-MM-DD)",
-    "list_type": "must be an array",
-    "model_type": "must be a table",
-    "model_attributes_type": "must be a table",
-    "dict_type": "must be a table",
-    "finite_number": "must be a finite number",
-}
-
-
-def _walk_loc(loc: tuple[str | int, ...]) -> tuple[Path_, type[BaseModel] | None, str | None]:
-    """Follow pydantic's ``loc`` through the models.
-
-    Drops the tag element pydantic inserts for a discriminated union (``('levers', 0,
-    'early_warning', 'x')`` -> ``('levers', 0, 'x')``) and returns the model owning the last
-    field (for the list of valid keys) and that field's name.
-    """
-    kind: Kind = ("model", ScenarioConfig)
-    path: list[str | int] = []
-    parent: type[BaseModel] | None = None
-    field_name: str | None = None
-    for part in loc:
-        if kind[0] == "union" and isinstance(part, str) and part in kind[1]:
-            kind = ("model", kind[1][part])
-            continue
-        path.append(part)
-        if isinstance(part, str):
-            parent = kind[1] if kind[0] == "model" else None
-            field_name = part
-        else:
-            parent, field_name = None, None
-        kind = _child_kind(kind, part)
-    return tuple(path), parent, field_name
-
-
-def _unquoted_would_fit(etype: str, text: str) -> bool:
-    """Whether a quoted string would have been valid without its quotes."""
-    if etype not in ("float_type", "int_type", "date_type", "bool_type"):
-        return False
-    try:
-        value = tomllib.loads("v = " + text.strip())["v"]
-    except (tomllib.TOMLDecodeError, KeyError):
-        return False
-    wanted = {"float_type": (int, float), "int_type": int, "date_type": dt.date,
-              "bool_type": bool}[etype]  # fmt: skip
-    return isinstance(value, wanted) and not (etype != "bool_type" and isinstance(value, bool))
-
-
-def _range_text(model: type[BaseModel] | None, field_name: str | None) -> str | None:
-    """``"0 <= value <= 1"`` from a field's declared bounds, if it has any."""
-    if model is None or field_name is None or field_name not in model.model_fields:
-        return None
-    low = high = None
-    for meta in model.model_fields[field_name].metadata:
-        for attr, op in (("ge", "<="), ("gt", "<")):
-            if getattr(meta, attr, None) is not None:
-                low = f"{_num(getattr(meta, attr))} {op} "
-        for attr, op in (("le", "<="), ("lt", "<")):
-            if getattr(meta, attr, None) is not None:
-                high = f" {op} {_num(getattr(meta, attr))}"
-    if low is None and high is None:
-        return None
-    return f"{low or ''}value{high or ''}"
-
-
-def _num(x: Any) -> str:
-    if isinstance(x, float):
-        return f"{x:g}"
-    return str(x)
-
-
-def nearest_name(word: str, choices: Sequence[str]) -> str | None:
-    """The closest of ``choices`` to a mistyped ``word`` (for "did you mean"), or None."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _render_path(path: Path_) -> str:
-    """``("levers", 2, "start")`` -> ``levers[2].start``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-_TOML_TYPES = {
-    bool: "boolean",
-    int: "integer",
-    float: "float",
-    str: "string",
-    dt.datetime: "date-time",
-    dt.date: "date",
-    dt.time: "time",
-    dict: "table",
-    list: "array",
-}
-
-
-def show_value(value: Any, with_type: bool = False, limit: int = 60) -> str:
-    """A short TOML-like rendering of a given value for messages."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, dt.date | dt.time):
-        text = value.isoformat()
-    elif isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, int) and abs(value) >= 10**18:
-        text = f"{str(value)[:6]}... ({len(str(abs(value)))} digits)"
-    elif isinstance(value, dict):
-        text = "a table {" + ", ".join(map(str, value)) + "}" if value else "an empty table"
-    elif isinstance(value, list):  # TOML-like items, not Python reprs of dates and dicts
-        text = "[" + ", ".join(show_value(v, limit=limit) for v in value[:limit]) + "]"
-    elif value is None:
-        text = "nothing"
-    else:
-        text = repr(value)
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    if with_type:
-        type_name = next((n for t, n in _TOML_TYPES.items() if isinstance(value, t)), None)
-        if type_name and not isinstance(value, dict):
-            text += f" ({type_name})"
-    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1199,8 +894,8 @@ def _nested(path: tuple[str, ...], table: dict[str, Any]) -> dict[str, Any]:
 
 def _first_of(cls: type[BaseModel], sub: type[BaseModel]) -> str:
     """Name of the first field of ``cls`` whose type is ``sub``."""
-    for name, field in cls.model_fields.items():
-        if _kind(field.annotation) == ("model", sub):
+    for name in cls.model_fields:
+        if field_shape(cls, name)[:2] == ("model", sub):
             return name
     return "?"
 

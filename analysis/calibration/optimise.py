@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import math
 import os
@@ -74,6 +73,7 @@ from simulation.scenario import (
     resolve_scenario_dict,
     scenario_to_toml,
 )
+from simulation.validation import nearest_name, problems_from_validation, render_key
 
 __all__ = [
     "LOSS_FLOOR_RATIO",
@@ -197,43 +197,6 @@ class Parameter:
         return {"low": self.low, "high": self.high, "log": self.log, "integer": self.integer}
 
 
-def _render(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z0-9_-]+", part):
-            out += f".{part}" if out else part
-        else:
-            out += f'."{part}"' if out else f'"{part}"'
-    return out
-
-
-def _spec_problems(err: ValidationError, display: str) -> list[Problem]:
-    problems = []
-    for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
-        message, allowed, suggestion = e["msg"], None, None
-        given = None if e["type"] == "missing" else repr(e.get("input"))[:60]
-        if e["type"] == "extra_forbidden":
-            message = "unknown key"
-            keys = list(ParamRange.model_fields) if len(loc) == 3 else list(ParamSpec.model_fields)
-            allowed = ", ".join(keys)
-            near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.6)
-            suggestion = near[0] if near else None
-        elif e["type"] == "missing":
-            message = "required key missing"
-        elif e["type"] == "value_error":
-            message = str((e.get("ctx") or {}).get("error", message))
-            given = None
-        elif e["type"] in ("float_type", "int_type"):
-            message = "must be a number (without quotes)"
-        elif e["type"] in ("model_type", "dict_type"):
-            message = "must be a table"
-        problems.append(Problem(display, _render(loc) or None, message, allowed, given, suggestion))
-    return problems
-
-
 def load_params_spec(path: str | os.PathLike[str]) -> ParamSpec:
     """Read and validate the form of a params spec (not yet its keys: see :func:`check_params`).
 
@@ -252,7 +215,7 @@ def load_params_spec(path: str | os.PathLike[str]) -> ParamSpec:
     try:
         return ParamSpec.model_validate(raw)
     except ValidationError as err:
-        raise ScenarioError(_spec_problems(err, display)) from None
+        raise ScenarioError(problems_from_validation(err, ParamSpec, display)) from None
 
 
 _MISSING = object()
@@ -315,10 +278,10 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
     problems: list[Problem] = []
     params: list[Parameter] = []
     for key, rng in spec.params.items():
-        where = _render(["params", key])
+        where = render_key(["params", key])
         current = _lookup(dump, key)
         if current is _MISSING or isinstance(current, bool | str | dt.date | dict | list):
-            near = difflib.get_close_matches(key, leaves, n=1, cutoff=0.6)
+            near = nearest_name(key, leaves)
             if current is _MISSING:
                 message = "not a key of the scenario"
             else:
@@ -330,7 +293,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                     message,
                     "dotted keys of numbers, e.g. police.p_crack_domestic or levers.0.intensity",
                     repr(key),
-                    near[0] if near and near[0] != key else None,
+                    near if near != key else None,
                 )
             )
             continue
@@ -341,7 +304,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                 problems.append(
                     Problem(
                         source,
-                        _render(["params", key, "lever_type"]),
+                        render_key(["params", key, "lever_type"]),
                         "only a levers.N.x key can name a lever type",
                     )
                 )
@@ -350,7 +313,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                 problems.append(
                     Problem(
                         source,
-                        _render(["params", key, "lever_type"]),
+                        render_key(["params", key, "lever_type"]),
                         f"levers[{parts[1]}] of the scenario is not a {rng.lever_type} lever",
                         ", ".join(
                             f"levers.{i}: {lv.get('type')}" for i, lv in enumerate(dump["levers"])
@@ -383,7 +346,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                     problems.append(
                         Problem(
                             source,
-                            _render(["params", key, label]) if label else where,
+                            render_key(["params", key, label]) if label else where,
                             f"{p.message}{at}",
                             p.allowed,
                             p.given,

@@ -61,11 +61,11 @@ from simulation.scenario import (
     SET_SOURCE,
     load_scenario,
     load_scenario_text,
-    nearest_name,
     scenario_to_toml,
     show_value,
     split_override,
 )
+from simulation.validation import problems_from_validation, render_key
 
 __all__ = [
     "MAX_RUNS",
@@ -83,8 +83,6 @@ __all__ = [
 MAX_RUNS = 1_000_000
 """Most runs one sweep may have: beyond that a typo (``seeds = 10000000``) is likelier than a
 plan, and the run list alone would fill memory."""
-
-SAMPLE_METHODS = ("latin_hypercube", "sobol")
 
 
 class SweepError(ScenarioError):
@@ -158,7 +156,13 @@ class SampleTable(_Table):
     )
     n: int = Field(ge=1, le=MAX_RUNS, description="Number of points.")
     seed: int = Field(0, ge=0, description="Seed of the design (not of the runs).")
-    ranges: dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]] = Field(
+    ranges: dict[
+        str,
+        Annotated[
+            list[Number],
+            Field(min_length=2, max_length=2, json_schema_extra={"allowed": "[low, high]"}),
+        ],
+    ] = Field(
         min_length=1,
         description="Dotted scenario key -> [low, high]. Integer bounds draw integers from "
         "low..high inclusive; otherwise values are uniform in [low, high).",
@@ -171,7 +175,9 @@ class SweepFile(_Table):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
     scenarios: list[str] = Field(min_length=1, max_length=1000)
-    seeds: Annotated[Any, PlainValidator(_seeds)]
+    seeds: Annotated[Any, PlainValidator(_seeds)] = Field(
+        json_schema_extra={"allowed": "a count (seeds = 20 means 0..19) or a list of seeds"}
+    )
     set: dict[str, Any] = Field(default_factory=dict)
     grid: dict[str, Annotated[list[Scalar], Field(min_length=1)]] | None = None
     sample: SampleTable | None = None
@@ -387,14 +393,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def _sweep_key(*parts: str | int) -> str:
     """A key path in the sweep file, quoting dotted keys: ``grid."levers.0.intensity"[1]``."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        text = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part)
-        out += f".{text}" if out else text
-    return out
+    return render_key(parts)
 
 
 def _build(
@@ -412,7 +411,7 @@ def _build(
     try:
         spec = SweepFile.model_validate(shaped)
     except ValidationError as err:
-        raise SweepError(_schema_problems(err, display)) from None
+        raise SweepError(problems_from_validation(err, SweepFile, display)) from None
 
     problems: list[Problem] = []
     set_values = _normalized(spec.set, "set", display, problems)
@@ -845,72 +844,3 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Messages for schema errors
-# ---------------------------------------------------------------------------------------------
-
-_TYPE_MESSAGES = {
-    "int_type": "must be a whole number",
-    "string_type": "must be a string",
-    "list_type": "must be an array",
-    "dict_type": "must be a table",
-    "model_type": "must be a table",
-    "float_type": "must be a number",
-}
-
-
-def _schema_problems(err: ValidationError, display: str) -> list[Problem]:
-    """One Problem per pydantic error, with sweep-file key paths and suggestions."""
-    problems = []
-    for e in err.errors(include_url=False):
-        loc = e["loc"]
-        key = _sweep_key(*loc) or None
-        etype = e["type"]
-        value = e.get("input")
-        ctx = e.get("ctx") or {}
-        allowed = given = suggestion = None
-        message = e["msg"]
-        if etype == "extra_forbidden":
-            owner = SampleTable if loc[0] == "sample" and len(loc) == 2 else SweepFile
-            keys = list(owner.model_fields)
-            message, allowed = "unknown key", ", ".join(keys)
-            suggestion = nearest_name(str(loc[-1]), keys)
-            given = show_value(value)
-        elif etype == "literal_error":
-            message, allowed = "unknown sampling method", ", ".join(SAMPLE_METHODS)
-            given = show_value(value)
-            suggestion = (
-                nearest_name(str(value), SAMPLE_METHODS) if isinstance(value, str) else None
-            )
-        elif etype == "missing":
-            message = "required key missing"
-            if loc == ("seeds",):
-                allowed = "a count (seeds = 20 means 0..19) or a list of seeds"
-        elif etype in ("greater_than_equal", "less_than_equal"):
-            op, bound = (
-                (">=", ctx.get("ge")) if etype == "greater_than_equal" else ("<=", ctx.get("le"))
-            )
-            message, given = f"must be {op} {bound}", show_value(value)
-        elif etype in ("too_short", "too_long"):
-            if len(loc) == 3 and loc[:2] == ("sample", "ranges"):
-                message, allowed = "must be a range of two numbers", "[low, high]"
-            elif loc == ("scenarios",) or (loc and loc[0] == "grid"):
-                message = "must not be empty"
-            else:
-                want = ctx.get("min_length") if etype == "too_short" else ctx.get("max_length")
-                message = (
-                    f"must have {'at least' if etype == 'too_short' else 'at most'} {want} items"
-                )
-            given = show_value(value)
-        elif etype == "string_too_short":
-            message = "must not be empty"
-        elif etype in _TYPE_MESSAGES:
-            message = _TYPE_MESSAGES[etype]
-            given = show_value(value, with_type=True)
-        elif etype == "value_error":
-            message = str(ctx.get("error", message))
-            given = show_value(value, with_type=True)
-        problems.append(Problem(display, key, message, allowed, given, suggestion))
-    return problems
