@@ -51,11 +51,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from simulation.config import ScenarioConfig
 from simulation.errors import Problem, ScenarioError, ScenarioNote
 from simulation.files import parse_toml, read_toml, toml_text, write_atomic
-from simulation.params import ModelParams
+from simulation.params import ASSUMPTION, ModelParams, source_of, unit_of
 from simulation.validation import (
     KeyPath,
     Shape,
@@ -710,53 +711,6 @@ def _assign(node: Any, key: str | int, value: Any) -> None:
 _RULE = "# " + "=" * 96
 _WRAP = 98
 
-# Descriptions for fields that params.py does not (yet) describe; the field's own description
-# wins as soon as it has one.
-_FALLBACK_DESCRIPTIONS = {
-    "n_technicians_mean": "Mean technicians per gang at founding (Poisson).",
-    "n_recruiters_mean": "Mean recruiters per gang at founding (Poisson).",
-    "n_launderers_mean": "Mean money-laundering crew per gang at founding (Poisson).",
-    "phone_cards_per_sale": "Phone cards in one set a seller sells or rents out.",
-    "bank_cards_per_sale": "Bank cards in one set a seller sells or rents out.",
-    "groups": "The resident groups, one table each.",
-    "regions": "Population share per domestic region (normalised by the model).",
-}
-
-# Units that the name patterns below would get wrong or cannot guess.
-_UNIT_BY_NAME = {
-    "scale": "real people per resident agent",
-    "population_national": "people",
-    "share": "share of residents (0 to 1; the shares are normalised)",
-    "portfolio_share": "share of operator effort (0 to 1; normalised)",
-    "overseas_share": "share of gangs (0 to 1)",
-    "age_band_shares": "share of the group per age band (0 to 1)",
-    "effect_exponent": "dimensionless exponent",
-    "price_elasticity": "dimensionless",
-    "risk_premium_per_punishment": "dimensionless multiplier",
-    "new_gang_abroad_per_risk": "dimensionless multiplier",
-    "dissuade_engaged_factor": "dimensionless multiplier on p_dissuade",
-    "contacts_per_phone_card": "contacts per card",
-    "payments_per_mule_account": "payments per account",
-    "n_payments": "payments per case",
-    "n_members_min": "members",
-    "n_banks": "banks (model units, not scaled)",
-    "price_adjust_per_day": "largest relative price change per day",
-    "p_move_abroad_per_risk": "probability per day per unit of perceived risk",
-    "p_switch_type": "share of portfolio weight per day (0 to 1)",
-    "p_abandon_per_day": "probability per day (0 to 1)",
-    "boost_victimised": "share of the gap to 1 (0 to 1)",
-    "boost_warned": "share of the gap to 1 (0 to 1)",
-    "boost_app": "share of the gap to 1 (0 to 1)",
-    "p_offer_per_day": "probability per day (0 to 1)",
-}
-
-_SOURCE_HINT = re.compile(
-    r"assum|seed|\b(19|20)\d\d\b|Jan|Zhejiang|Shanghai|MPS|MIIT|PBoC|published|press|"
-    r"\d+ ?%|~|about",
-    re.IGNORECASE,
-)
-
-
 DEFAULTS_BEGIN = (
     "# >>> generated parameters: refresh with "
     "python -m simulation.scenario --update-defaults scenarios/baseline.toml"
@@ -846,9 +800,7 @@ def _write_commented(
             subtables.append((name, value))
         else:
             keys[name] = value
-    comments = {
-        name: _field_text(name, cls.model_fields[name], value) for name, value in keys.items()
-    }
+    comments = {name: _field_text(cls.model_fields[name]) for name in keys}
     # A table holding only sub-tables gets no header of its own (toml_text leaves it out).
     for line in toml_text(_nested(path, keys)).splitlines() if keys else []:
         name = line.partition(" = ")[0]
@@ -857,7 +809,7 @@ def _write_commented(
         elif first:
             lines.extend([*_comment(comments[name]), line])
         else:
-            lines.append(f"{line}  # {_unit(name, keys[name])}")
+            lines.append(f"{line}  # {unit_of(cls.model_fields[name])}")
     for name, value in keys.items():
         if value is None:
             lines.extend(_comment(f"{name}: not set by default. {comments[name]}"))
@@ -868,19 +820,15 @@ def _write_commented(
         if _is_flat(value):  # a keyed table of numbers (one per group, channel, ...)
             block = toml_text(_nested((*path, name), value.model_dump())).splitlines()
             if first:
-                lines.extend(_comment(f"{name}: {_field_text(name, field, value)}"))
+                lines.extend(_comment(f"{name}: {_field_text(field)}"))
             else:
-                block[0] += f"  # {_unit(name, value)}"
+                block[0] += f"  # {unit_of(field)}"
             lines.extend(block)
             continue
         if type(value) in seen:
             text = f"{name}: as {'.'.join(path)}.{_first_of(cls, type(value))} above."
         else:
-            text = (
-                field.description
-                or _FALLBACK_DESCRIPTIONS.get(name)
-                or _docstring_text(type(value))
-            )
+            text = field.description or _docstring_text(type(value))
         lines.extend(_comment(text))
         _write_commented(lines, (*path, name), value, seen)
 
@@ -907,59 +855,19 @@ def _is_flat(model: BaseModel) -> bool:
     )
 
 
-def _field_text(name: str, field: Any, value: Any = None) -> str:
-    description = field.description or _FALLBACK_DESCRIPTIONS.get(name, "")
-    text = description.strip()
+def _field_text(field: FieldInfo) -> str:
+    """A parameter's comment: its meaning, its unit and its source, as declared on the field."""
+    text = " ".join((field.description or "").split())
     if text and not text.endswith("."):
         text += "."
-    unit = _unit(name, value)
-    if unit and unit.lower() not in description.lower():
+    unit, source = unit_of(field), source_of(field)
+    if unit:
         text += f" Unit: {unit}."
-    # Dates are the study period, not estimates: they need no source note.
-    if not _SOURCE_HINT.search(description) and not isinstance(value, dt.date):
+    if source == ASSUMPTION:
         text += " Assumption."
+    elif source:
+        text += f" Source: {source}."
     return text.strip()
-
-
-def _unit(name: str, value: Any) -> str:
-    """The unit of a parameter, from its name (the house naming rules) and value."""
-    if name in _UNIT_BY_NAME:
-        return _UNIT_BY_NAME[name]
-    if isinstance(value, dt.date):
-        return "ISO date"
-    if isinstance(value, BaseModel):
-        groups = type(value).__name__
-        return {
-            "GroupWeights": "one value per victim group",
-            "ChannelWeights": "relative weight per contact channel (normalised)",
-            "ChannelProbabilities": "probability per contact channel (0 to 1)",
-            "RegionWeights": "relative weight per region (normalised)",
-            "CountryWeights": "relative weight per host country",
-        }.get(groups, "table")
-    national = ", national (divided by run.scale in the model)" if "national" in name else ""
-    if name.endswith("_yuan"):
-        return "yuan"
-    if (name.startswith("p_") and name.endswith("_per_day")) or name.endswith("_rate_per_day"):
-        return "probability per day (0 to 1)"
-    if name.startswith("p_"):
-        return "probability (0 to 1)"
-    if name.endswith("_per_sale"):
-        return "cards per sale"
-    if "_per_day" in name:
-        return f"per day{national}"
-    if name.endswith("_days") or "_days_" in name:
-        return "days"
-    if "_hours" in name:
-        return "hours"
-    if name.endswith("_mean"):
-        return "mean count"
-    if name.startswith("n_"):
-        return f"count{national}"
-    if "sigma" in name:
-        return "dimensionless (log scale)"
-    if "share" in name:
-        return "share (0 to 1)"
-    return "dimensionless"
 
 
 def _docstring_text(cls: type) -> str:
