@@ -8,7 +8,7 @@ calibration targets are written between marker comments::
     <!-- END GENERATED: params.run -->
 
 and this script fills them from their sources of truth: the pydantic models of
-``simulation/params.py`` and ``simulation/levers.py`` (defaults, and the meaning, unit and
+``simulation/params/`` and ``simulation/levers.py`` (defaults, and the meaning, unit and
 source every parameter declares with ``simulation.params.param``), the scenario
 ``scenarios/baseline.toml`` (its levers), ``scenarios/calibration/params.toml`` (the ranges
 ``fraudsim calibrate`` searches), ``scenarios/targets/mps_2021_06.toml`` (the published figures),

@@ -155,8 +155,9 @@ def test_a_scenario_full_of_payloads_runs_without_side_effects(tmp_path, monkeyp
 # ---------------------------------------------------------------------------------------------
 
 LOADING_MODULES = ["simulation/scenario.py", "simulation/files.py", "simulation/config.py",
-                   "simulation/params.py", "simulation/levers.py", "simulation/categories.py",
-                   "simulation/errors.py", "simulation/sweep/spec.py"]  # fmt: skip
+                   *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "simulation/params").glob("*.py")),
+                   "simulation/levers.py", "simulation/categories.py", "simulation/errors.py",
+                   "simulation/validation.py", "simulation/sweep/spec.py"]  # fmt: skip
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
 FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "yaml", "importlib", "runpy", "dill",
                      "cloudpickle", "jsonpickle"}  # fmt: skip
