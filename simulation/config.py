@@ -45,7 +45,8 @@ class ScenarioConfig(ModelParams):
     @model_validator(mode="after")
     def _levers_inside_run(self, info: ValidationInfo) -> ScenarioConfig:
         # The loader passes "leave out" when overrides shortened the period: it then removes
-        # such levers itself, with a note (simulation.scenario.load._leave_out_levers_outside_period).
+        # such levers itself, with a note (_leave_out_levers_outside_period in
+        # simulation/scenario/load.py).
         if (info.context or {}).get("levers_outside_run") == "leave out":
             return self
         first_day = self.run.start - dt.timedelta(days=self.run.burn_in_days)

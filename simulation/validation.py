@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_ori
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from simulation.errors import Problem
+from simulation.errors import Problem, ScenarioError
 
 __all__ = [
     "KeyPath",
@@ -40,6 +40,7 @@ __all__ = [
     "child_shape",
     "field_shape",
     "nearest_name",
+    "parse_key",
     "problems_from_validation",
     "render_key",
     "shape_of",
@@ -193,9 +194,8 @@ _TYPE_MESSAGES = {
     "finite_number": "must be a finite number",
 }
 
-_KEY_FIRST = re.compile(
-    r"^(?P<key>[A-Za-z_][\w-]*(?:\[\d+\]|\.[A-Za-z_][\w-]*)*): (?P<rest>.+)$", re.S
-)
+_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
+_KEY_FIRST = re.compile(rf"^(?P<key>{_NAME}(?:\[\d+\]|\.{_NAME})*): (?P<rest>.+)$", re.S)
 
 
 def problems_from_validation(
@@ -284,7 +284,7 @@ def _problem(
         message = str(ctx.get("error", message))
         given = None if isinstance(value, Mapping) else show_value(value, with_type=True)
         found = _KEY_FIRST.match(message)
-        inner = _parse_key(found["key"]) if found else ()
+        inner = parse_key(found["key"], display) if found else ()
         if inner and place.kind == "model" and inner[0] in place.of.model_fields:
             # A check of the whole table that names the key it is about: report it there.
             checked, path = path + inner[:-1], path + inner
@@ -357,14 +357,6 @@ def _num(x: Any) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def _parse_key(text: str) -> KeyPath:
-    """``levers[0].start`` -> ``("levers", 0, "start")`` (a key path already known to be well formed)."""
-    return tuple(
-        int(index) if index else name
-        for name, index in re.findall(r"([A-Za-z_][\w-]*)|\[(\d+)\]", text)
-    )
-
-
 def _origin_of(path: KeyPath, origins: Mapping[KeyPath, str], default: str) -> str:
     """The source that set ``path`` or its nearest enclosing table."""
     for n in range(len(path), 0, -1):
@@ -400,6 +392,43 @@ _TOML_TYPES = {
     dict: "table",
     list: "array",
 }
+
+
+_SEGMENT = re.compile(rf"^(?P<name>{_NAME})?(?P<idx>(?:\[\d+\])*)$")
+
+
+def parse_key(key: str, source: str) -> KeyPath:
+    """A dotted key as a path: ``levers[0].start`` -> ``("levers", 0, "start")``.
+
+    ``levers.0.start`` is the same key; a segment may hold several indices (``a[0][1]``).
+
+    Args:
+        key: the key as written (``--set`` keys, sweep keys, keys named in messages).
+        source: where the key was written, for the message.
+
+    Raises:
+        ScenarioError: the key is malformed (an empty segment, a character a key cannot hold).
+    """
+    path: list[str | int] = []
+    for raw_segment in key.split("."):
+        segment = raw_segment.strip()
+        if segment.isdigit():
+            path.append(int(segment))
+            continue
+        m = _SEGMENT.match(segment)
+        if not segment or m is None or (m["name"] is None and not m["idx"]):
+            raise ScenarioError.single(
+                source,
+                key or None,
+                "malformed key",
+                allowed="dotted names with list indices, e.g. police.p_dissuade or "
+                "levers.0.intensity",
+                given=repr(key),
+            )
+        if m["name"]:
+            path.append(m["name"])
+        path.extend(int(i) for i in re.findall(r"\[(\d+)\]", m["idx"]))
+    return tuple(path)
 
 
 def render_key(path: Sequence[str | int]) -> str:

@@ -23,16 +23,12 @@ from simulation.params import ASSUMPTION, ModelParams, source_of, unit_of
 from simulation.validation import field_shape
 
 _RULE = "# " + "=" * 96
-
-
-_WRAP = 98
-
+_WRAP = 98  # comment lines end by column 98, as the rest of the file
 
 DEFAULTS_BEGIN = (
     "# >>> generated parameters: refresh with fraudsim defaults --update scenarios/baseline.toml"
 )
 """First line of the generated parameter block in a scenario file."""
-
 
 DEFAULTS_END = "# <<< end of generated parameters"
 """Last line of the generated parameter block in a scenario file."""
@@ -73,8 +69,8 @@ def update_defaults(path: str | os.PathLike[str]) -> bool:
 def defaults_toml() -> str:
     """Every parameter of :class:`ModelParams` at its default, as commented TOML.
 
-    Each section starts with a sentence on what it is; each parameter has a comment with its
-    meaning, unit and source (or "Assumption." when the description names none). This is the
+    Each section starts with a sentence on what it is; each parameter has a comment with the
+    meaning, unit and source its field declares ("Assumption." for an assumption). This is the
     parameter half of ``scenarios/baseline.toml``, between the :data:`DEFAULTS_BEGIN` and
     :data:`DEFAULTS_END` lines; refresh it there with
     ``fraudsim defaults --update scenarios/baseline.toml`` when the defaults change (or print
@@ -86,13 +82,12 @@ def defaults_toml() -> str:
     params = ModelParams()
     lines: list[str] = []
     seen: set[type[BaseModel]] = set()
-    for name, field in ModelParams.model_fields.items():
+    for name in ModelParams.model_fields:
         section = getattr(params, name)
         lines.extend(["", _RULE])
         lines.extend(_comment(f"[{name}] {_docstring_text(type(section))}"))
         lines.append(_RULE)
         _write_commented(lines, (name,), section, seen)
-        del field
     return "\n".join(lines).strip("\n") + "\n"
 
 

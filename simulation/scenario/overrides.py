@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,7 +20,15 @@ from simulation.config import ScenarioConfig
 from simulation.errors import Problem, ScenarioError
 from simulation.files import parse_toml
 from simulation.scenario.merge import Origins, forget_origins, merge_into
-from simulation.validation import KeyPath, Shape, child_shape, nearest_name, render_key, show_value
+from simulation.validation import (
+    KeyPath,
+    Shape,
+    child_shape,
+    nearest_name,
+    parse_key,
+    render_key,
+    show_value,
+)
 
 SET_SOURCE = "--set"
 """Source name used in messages about ``KEY=VALUE`` overrides."""
@@ -100,33 +107,6 @@ def split_override(item: Any) -> tuple[str, Any]:
     if list(parsed) != ["v"]:
         return key.strip(), text
     return key.strip(), parsed["v"]
-
-
-_SEGMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_-]*)?(?P<idx>(?:\[\d+\])*)$")
-
-
-def parse_key(key: str, source: str) -> KeyPath:
-    """``levers.0.start`` or ``levers[0].start`` -> ``("levers", 0, "start")``."""
-    path: list[str | int] = []
-    for raw_segment in key.split("."):
-        segment = raw_segment.strip()
-        if segment.isdigit():
-            path.append(int(segment))
-            continue
-        m = _SEGMENT.match(segment)
-        if not segment or m is None or (m["name"] is None and not m["idx"]):
-            raise ScenarioError.single(
-                source,
-                key or None,
-                "malformed key",
-                allowed="dotted names with list indices, e.g. police.p_dissuade or "
-                "levers.0.intensity",
-                given=repr(key),
-            )
-        if m["name"]:
-            path.append(m["name"])
-        path.extend(int(i) for i in re.findall(r"\[(\d+)\]", m["idx"]))
-    return tuple(path)
 
 
 def set_path(data: dict[str, Any], path: KeyPath, value: Any, source: str) -> None:
