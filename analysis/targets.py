@@ -22,7 +22,6 @@ import datetime as dt
 import difflib
 import math
 import os
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -32,7 +31,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulation.errors import FraudsimError, Problem, ScenarioError
+from simulation.files import read_toml
 from simulation.outputs import DAILY_COLUMNS, column_scales
+from simulation.validation import nearest_name, problems_from_validation
 
 __all__ = [
     "DEFAULT_TARGETS",
@@ -71,7 +72,6 @@ TABLE_COLUMNS = (
 )
 """Columns of the table :func:`evaluate` returns, in order."""
 
-_MAX_FILE_BYTES = 4 * 1024 * 1024
 _VALUE_COLUMNS = tuple(name for name in DAILY_COLUMNS if name != "date")
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -218,7 +218,7 @@ def load_targets(path: str | os.PathLike[str] | None = None) -> TargetSet:
         targets = TargetSet.model_validate(raw)
     except ValidationError as err:
         targets = None
-        problems.extend(_problems(err, display))
+        problems.extend(problems_from_validation(err, TargetSet, display))
     problems.extend(_column_problems(raw, display))
     problems.extend(_duplicate_problems(raw, display))
     if problems or targets is None:
@@ -227,90 +227,12 @@ def load_targets(path: str | os.PathLike[str] | None = None) -> TargetSet:
 
 
 def _read_toml(file: Path, display: str) -> dict[str, Any]:
-    try:
-        if file.is_dir():
-            raise ScenarioError.single(display, None, "is a directory, not a targets file")
-        if file.stat().st_size > _MAX_FILE_BYTES:
-            raise ScenarioError.single(display, None, "file too large for a targets file")
-        text = file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError.single(display, None, "file not found") from None
-    except PermissionError:
-        raise ScenarioError.single(display, None, "permission denied") from None
-    except UnicodeDecodeError:
-        raise ScenarioError.single(
-            display, None, "not UTF-8 text; save the file as UTF-8"
-        ) from None
-    except OSError as err:
-        raise ScenarioError.single(display, None, f"cannot read file: {err.strerror}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError.single(display, None, f"invalid TOML: {err}") from None
-    except RecursionError:
-        raise ScenarioError.single(display, None, "tables nested too deeply") from None
+    raw = read_toml(file, what="targets file")
     if not raw:
         raise ScenarioError.single(
             display, None, "targets file is empty: it needs [[targets]] tables"
         )
     return raw
-
-
-def _render(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _show(value: Any, limit: int = 60) -> str:
-    text = value.isoformat() if isinstance(value, dt.date) else repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
-    """The model class owning the last field of ``loc`` (for the list of valid keys)."""
-    model: type[BaseModel] | None = TargetSet
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        model = {"targets": Target, "omitted": Omitted}.get(part) if model is TargetSet else None
-    return model
-
-
-def _problems(err: ValidationError, display: str) -> list[Problem]:
-    problems = []
-    for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
-        key = _render(loc) or None
-        ctx = e.get("ctx") or {}
-        given = None if e["type"] == "missing" else _show(e.get("input"))
-        allowed = suggestion = None
-        message = e["msg"]
-        if e["type"] == "extra_forbidden":
-            message = "unknown key"
-            model = _model_at(loc)
-            if model is not None:
-                keys = list(model.model_fields)
-                allowed = ", ".join(keys)
-                near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.6)
-                suggestion = near[0] if near else None
-        elif e["type"] == "missing":
-            message = "required key missing"
-        elif e["type"] == "literal_error":
-            message = "not a known value"
-            allowed = ctx.get("expected")
-            near = difflib.get_close_matches(str(e.get("input")), STATISTICS, n=1, cutoff=0.6)
-            suggestion = near[0] if near else None
-        elif e["type"] == "value_error":
-            message = str(ctx.get("error", message))
-            given = None
-        elif e["type"] == "date_type":
-            message = "must be a date (YYYY-MM-DD, without quotes)"
-        elif e["type"] in ("float_type", "int_type"):
-            message = "must be a number (without quotes)"
-        problems.append(Problem(display, key, message, allowed, given, suggestion))
-    return problems
 
 
 def _column_problems(raw: Mapping[str, Any], display: str) -> list[Problem]:
@@ -326,7 +248,6 @@ def _column_problems(raw: Mapping[str, Any], display: str) -> list[Problem]:
         for j, column in enumerate(columns):
             if not isinstance(column, str) or column in _VALUE_COLUMNS:
                 continue
-            near = difflib.get_close_matches(column, _VALUE_COLUMNS, n=1, cutoff=0.6)
             problems.append(
                 Problem(
                     display,
@@ -334,7 +255,7 @@ def _column_problems(raw: Mapping[str, Any], display: str) -> list[Problem]:
                     "not a column of the daily table (simulation.outputs.DAILY_COLUMNS)",
                     None,
                     repr(column),
-                    near[0] if near else None,
+                    nearest_name(column, _VALUE_COLUMNS),
                 )
             )
     return problems

@@ -8,7 +8,8 @@ calibration targets are written between marker comments::
     <!-- END GENERATED: params.run -->
 
 and this script fills them from their sources of truth: the pydantic models of
-``simulation/params.py`` and ``simulation/levers.py`` (defaults, descriptions), the scenario
+``simulation/params/`` and ``simulation/levers.py`` (defaults, and the meaning, unit and
+source every parameter declares with ``simulation.params.param``), the scenario
 ``scenarios/baseline.toml`` (its levers), ``scenarios/calibration/params.toml`` (the ranges
 ``fraudsim calibrate`` searches), ``scenarios/targets/mps_2021_06.toml`` (the published figures),
 the ``streams["..."]`` draws in ``simulation/*.py`` and the output contract of
@@ -21,9 +22,10 @@ Usage::
     python docs/odd_tables.py --check    # exit 1, saying what differs, if anything is stale
 
 Text outside the markers is written by hand and never touched. What the code cannot say is kept
-here, next to the generator, and checked against the code: the source of a parameter
-(:data:`SOURCES`, :data:`LEVER_SOURCES`) and what each random stream decides
-(:class:`simulation.streams.Stream`).
+here, next to the generator, and checked against the code: what the seed says about each lever
+of the baseline (:data:`LEVER_SOURCES`); what each random stream decides is declared with the
+stream (:class:`simulation.streams.Stream`). ``--check`` also reports a parameter that declares
+no unit or source.
 """
 
 from __future__ import annotations
@@ -32,21 +34,21 @@ import argparse
 import ast
 import datetime as dt
 import difflib
-import functools
 import re
 import sys
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
+from simulation.files import read_toml, write_atomic
 from simulation.levers import LEVER_TYPES, Lever, Phase
 from simulation.outputs import DAILY_COLUMNS, LONG_TABLES, STATE_COLUMNS
-from simulation.params import ModelParams
-from simulation.scenario import _FALLBACK_DESCRIPTIONS, _unit, load_scenario
+from simulation.params import ModelParams, source_of, unit_of
+from simulation.scenario import load_scenario
 from simulation.streams import Stream
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,66 +69,6 @@ _MARKER = re.compile(r"<!-- (BEGIN|END) GENERATED: ([\w.]+) -->")
 # ``population.groups.*.field`` for a field of every type or group; ``levers.TYPE.field``).
 # ---------------------------------------------------------------------------------------------
 
-SOURCES: dict[str, str] = {
-    "run.start": 'seed period ("Since 2020")',
-    "run.end": "seed (press conference of 17 June 2021)",
-    "run.scale": "model design",
-    "run.population_national": "[targets] (China 2021)",
-    "population.groups.*.share": "assumption; the groups follow the seed's vulnerable groups "
-    '("financial personnel, school students, online shoppers" [seed])',
-    "population.groups.*.p_card_seller": 'assumption ("about 85 % under 35; most ... no fixed '
-    'job" [targets])',
-    "population.groups.*.p_recruitable": 'assumption ("about 85 % under 35; most ... no fixed '
-    'job" [targets])',
-    "population.regions": "assumption (approximate census shares)",
-    "awareness.boost_warned": 'assumption ("many victims keep believing the scammer" [targets])',
-    "fraud_types.*.portfolio_share": "2021 case mix: brushing ≈ 25 %, killing pigs ≈ 19 %, "
-    "online loans ≈ 18 % [targets]",
-    "fraud_types.*.script_days": "[targets]: single sessions for impersonation and customer "
-    "service, weeks of grooming for killing pigs and investment",
-    "fraud_types.*.loss_median_yuan": "[targets]: killing pigs' mean loss ≈ 171,000 yuan, about "
-    "10 times game-item trading",
-    "fraud_types.*.p_report": 'assumption ("many victims never report" [targets])',
-    "fraud_types.*.p_engage": "assumption, tuned by hand to the level of cases and the case mix "
-    "of 2021 (section 1.2)",
-    "fraud_types.*.susceptibility": "assumption shaped by [targets]: students and the jobless "
-    "fall for brushing, savers for killing pigs and investment, finance staff for impersonated "
-    "bosses, the elderly for impersonated police",
-    "fraud_types.*.channels": "assumption; live-stream rooms from the Shanghai case "
-    '("pretending to be Internet celebrity anchors" [seed])',
-    "gangs.n_gangs_national": 'assumption, from "more than 14,000 criminal gangs were '
-    'destroyed" in Jan-May 2021 [seed]',
-    "gangs.overseas_share": 'assumption ("Fraud dens have accelerated their migration abroad" '
-    "[seed])",
-    "gangs.overseas_countries": 'assumption (the seed says "Southeast Asia")',
-    "gangs.n_technicians_mean": 'assumption (Zhejiang "technical team" [seed])',
-    "gangs.n_launderers_mean": 'assumption (Zhejiang "money laundering team" [seed])',
-    "gangs.n_dens_mean": 'assumption (Zhejiang ring: "7 fraud dens" [seed])',
-    "gangs.recruits_per_recruiter_per_day": 'assumption ("high-paying recruitment" [seed])',
-    "market.n_brokers_national": 'assumption (15,000 "two-card" gangs destroyed Oct 2020 - '
-    "Jun 2021 [seed])",
-    "market.phone_card_price_yuan": "[targets] (25-30 yuan, 2018-19)",
-    "market.bank_card_price_yuan": "[targets] (150-500 yuan)",
-    "market.risk_premium_per_punishment": "assumption (certainty deters [targets], Nagin 2013)",
-    "banks.n_hops_mean": '[targets] ("dozens of accounts"); assumption',
-    "banks.hop_hours_mean": '[targets] ("a 1 M yuan case was fully moved out within an hour")',
-    "banks.p_crypto": 'assumption ("virtual currency money laundering" [seed])',
-    "banks.stop_delay_hours": '[targets] ("golden window" of 30-60 minutes)',
-    "police.p_leader_identified": 'assumption ("highlighting funders" [seed])',
-    "gangs.lie_low_per_risk": "assumption (certainty deters [targets], Nagin 2013; "
-    '"rotation of dens, and evasion of investigation and crackdown" [seed])',
-    "levers.strike_campaign.deterrence_per_day": "assumption, fitted to the fall of cases from "
-    "April to May 2021 (docs/calibration.md)",
-    "police.dissuade_engaged_factor": '[targets] ("stopping one fraud can take several calls")',
-    "police.p_dissuade": '[targets] ("about 40 % of dissuasion calls are refused")',
-    "interception.p_block": "assumption (the seed gives counts, not rates)",
-    "levers.early_warning.capacity_national_per_day": '[seed] ("an average of 52,000 early '
-    'warning instructions per day"), less the standing capacity',
-    "levers.anti_fraud_app.adoption_per_day": '[seed] ("more than 65 million registered users" '
-    "by mid-June 2021, launched 26 April)",
-}
-"""Source of a parameter's value where it is not a plain assumption."""
-
 LEVER_SOURCES: dict[str, str] = {
     "card_crackdown": "\"Since October 2020 ... jointly launched a 'broken card' operation\" [seed]",
     "repatriation": '"Since 2020 ... repatriated 2,620 suspects" [seed]',
@@ -146,44 +88,8 @@ LEVER_SOURCES: dict[str, str] = {
 }
 """What the seed says about each lever type (for the levers of ``scenarios/baseline.toml``)."""
 
-
-UNIT_OVERRIDES: dict[str, str] = {
-    "gangs.contacts_per_operator_per_day": "contacts per operator per day",
-    "gangs.payout_share_per_day": "share per day (0 to 1)",
-    "gangs.recruits_per_recruiter_per_day": "recruits per recruiter per day",
-    "gangs.recruits_per_gang_per_day": "recruits per gang per day",
-    "gangs.founding_rate_national_per_day": "gangs per day, national (scaled)",
-    "market.broker_entry_national_per_day": "brokers per day, national (scaled)",
-    "market.price_adjust_per_day": "largest relative price change per day",
-    "banks.p_cashout_per_hop": "share (0 to 1)",
-    "banks.p_crypto": "share (0 to 1)",
-    "police.investigation_capacity_national_per_day": "cases per day, national (scaled)",
-    "police.early_warning_capacity_national_per_day": "warnings per day, national (scaled)",
-    "awareness.initial": "level (0 to 1) per victim group",
-    "fraud_types.*.susceptibility": "multiplier per victim group",
-    "levers.*.officer_hours_per_action": "officer-hours per action",
-    "levers.*.p_detect_gain": "share of the gap to 1 (0 to 1)",
-    "levers.*.p_dissuade_gain": "share of the gap to 1 (0 to 1)",
-    "levers.*.p_report_gain": "share of the gap to 1 (0 to 1)",
-    "levers.*.p_returnee_arrest_gain": "share of the gap to 1 (0 to 1)",
-    "levers.*.p_screen_gain": "share of the gap to 1 (0 to 1)",
-    "levers.*.p_crack_gain": "share of the gap to 1 (0 to 1)",
-    "levers.*.p_block_gain": "share of the gap to 1, per contact channel",
-    "levers.early_warning.capacity_national_per_day": "warnings per day, national (scaled)",
-    "levers.investigation.capacity_national_per_day": "cases per day, national (scaled)",
-    "levers.publicity.boost_per_day": "share of the gap to 1 per day",
-    "levers.publicity.target_groups": "reach per victim group (0 to 1)",
-    "levers.anti_fraud_app.adoption_per_day": "share of non-users per day",
-    "levers.card_crackdown.phone_card_clearing_per_day": "share per day",
-    "levers.card_crackdown.bank_account_clearing_per_day": "share per day",
-    "levers.card_crackdown.max_cards_per_person": "cards per sale",
-    "levers.repatriation.repatriation_per_day": "probability per day, by host country",
-    "levers.repatriation.surrender_per_day": "probability per day",
-    "levers.stop_payment.stop_delay_cut": "share of the delay (0 to 1)",
-    "levers.investigation.arrests_per_crack_gain": "members per cracked case",
-    "levers.strike_campaign.deterrence_per_day": "risk units per day (losses per member)",
-}
-"""Units where the naming rules of ``simulation.scenario._unit`` give the wrong answer."""
+LEVER_LABELS = ("type", "name")
+"""Fields that name a lever rather than set what it does: they have no unit or source."""
 
 # ---------------------------------------------------------------------------------------------
 # Formatting
@@ -228,9 +134,13 @@ def table(header: list[str], rows: Iterable[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _description(name: str, field: Any) -> str:
-    text = " ".join((field.description or _FALLBACK_DESCRIPTIONS.get(name) or "").split())
+def _description(field: FieldInfo) -> str:
+    text = " ".join((field.description or "").split())
     return text if not text or text.endswith(".") else text + "."
+
+
+def _unit(field: FieldInfo) -> str:
+    return unit_of(field) or ""
 
 
 def _is_flat(model: BaseModel) -> bool:
@@ -251,40 +161,6 @@ def _is_collection(model: BaseModel) -> bool:
     return bool(values) and all(type(v) is type(values[0]) and _has_table(v) for v in values)
 
 
-@functools.cache
-def _collections() -> tuple[str, ...]:
-    """Dotted keys of the collections in :class:`ModelParams` (``fraud_types``, ...)."""
-    found = []
-
-    def walk(prefix: str, model: BaseModel) -> None:
-        for name, value in dict(model).items():
-            key = f"{prefix}.{name}" if prefix else name
-            if isinstance(value, BaseModel):
-                if _is_collection(value):
-                    found.append(key)
-                walk(key, value)
-
-    walk("", ModelParams())
-    return tuple(found)
-
-
-def _generic(key: str) -> str:
-    """``fraud_types.rebate.p_report`` -> ``fraud_types.*.p_report`` (likewise for levers)."""
-    if key.startswith("levers."):
-        return re.sub(r"^levers\.\w+\.", "levers.*.", key)
-    for prefix in _collections():
-        if key.startswith(prefix + "."):
-            rest = key[len(prefix) + 1 :].split(".", 1)
-            if len(rest) == 2:
-                return f"{prefix}.*.{rest[1]}"
-    return key
-
-
-def _unit_of(key: str, name: str, value: Any) -> str:
-    unit = UNIT_OVERRIDES.get(key) or UNIT_OVERRIDES.get(_generic(key)) or _unit(name, value)
-    return unit.replace(", national (divided by run.scale in the model)", ", national (scaled)")
-
-
 # ---------------------------------------------------------------------------------------------
 # Calibration ranges and sources
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +170,7 @@ def calibration_ranges(path: Path = CALIBRATION_PATH) -> dict[str, str]:
     """``fraudsim calibrate``'s search range per dotted key, as text (``60 to 250, log``)."""
     if not path.is_file():
         return {}
-    spec = tomllib.loads(path.read_text(encoding="utf-8")).get("params", {})
+    spec = read_toml(path, what="params spec").get("params", {})
     return {
         key: f"{fmt(float(r['low']))} to {fmt(float(r['high']))}"
         + (", log" if r.get("log") else "")
@@ -302,30 +178,39 @@ def calibration_ranges(path: Path = CALIBRATION_PATH) -> dict[str, str]:
     }
 
 
-def source_of(key: str, ranges: dict[str, str]) -> str:
-    """The source column: a curated source, else "assumption"; plus any calibration range."""
-    text = SOURCES.get(key) or SOURCES.get(_generic(key)) or "assumption"
+def _source(field: FieldInfo, key: str, ranges: dict[str, str]) -> str:
+    """The source column: the field's source (or "assumption"), plus any calibration range."""
+    text = source_of(field) or ""
     if key in ranges:
         text += f"; calibration range {ranges[key]}"
     return text
 
 
-def _known_keys() -> set[str]:
-    """Every dotted parameter key, with ``*`` forms for collection items, and lever fields."""
-    keys: set[str] = set()
+def parameter_problems() -> list[str]:
+    """Parameters and lever fields that do not declare a unit and a source."""
+    problems = []
+
+    def check(where: str, field: FieldInfo) -> None:
+        if not (unit_of(field) and source_of(field)):
+            problems.append(
+                f"{where} declares no unit or no source: declare it with simulation.params.param"
+            )
 
     def walk(prefix: str, model: BaseModel) -> None:
-        for name, value in dict(model).items():
-            key = f"{prefix}.{name}" if prefix else name
-            keys.update((key, _generic(key)))
-            if isinstance(value, BaseModel):
-                walk(key, value)
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            if _has_table(value):
+                walk(f"{prefix}.{name}", value)
+            else:
+                check(f"{prefix}.{name}", field)
 
-    walk("", ModelParams())
+    for section in ModelParams.model_fields:
+        walk(section, getattr(ModelParams(), section))
     for lever_type, cls in LEVER_TYPES.items():
-        keys.update(f"levers.{lever_type}.{f}" for f in cls.model_fields)
-        keys.update(f"levers.*.{f}" for f in cls.model_fields)
-    return keys
+        for name, field in cls.model_fields.items():
+            if name not in LEVER_LABELS:
+                check(f"levers.{lever_type}.{name}", field)
+    return problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,9 +233,9 @@ def _param_rows(
             [
                 f"`{name}`",
                 fmt(value),
-                _unit_of(key, name, value),
-                _description(name, field),
-                source_of(key, ranges),
+                _unit(field),
+                _description(field),
+                _source(field, key, ranges),
             ]
         )
     return rows, collections
@@ -366,9 +251,9 @@ def _collection_tables(prefix: str, collection: BaseModel, ranges: dict[str, str
     legend = [
         [
             f"`{name}`",
-            _unit_of(f"{prefix}.*.{name}", name, getattr(first, name)),
-            _description(name, field),
-            source_of(f"{prefix}.*.{name}", ranges),
+            _unit(field),
+            _description(field),
+            _source(field, f"{prefix}.*.{name}", ranges),
         ]
         for name, field in type(first).model_fields.items()
     ]
@@ -442,9 +327,9 @@ def levers_block(ranges: dict[str, str] | None = None) -> str:
                     f"`{lever_type}`",
                     f"`{n}`",
                     fmt(field.default),
-                    _unit_of(key, n, field.default),
-                    _description(n, field),
-                    source_of(key, ranges),
+                    _unit(field),
+                    _description(field),
+                    _source(field, key, ranges),
                 ]
             )
     common_rows = []
@@ -453,7 +338,7 @@ def levers_block(ranges: dict[str, str] | None = None) -> str:
             default = "by type (below)"
         else:
             default = "required" if field.is_required() else fmt(field.default)
-        common_rows.append([f"`{n}`", default, _description(n, field) or "The lever's type."])
+        common_rows.append([f"`{n}`", default, _description(field) or "The lever's type."])
     return "\n\n".join(
         [
             "<!-- from simulation.levers; do not edit by hand -->",
@@ -594,7 +479,7 @@ def _published(value: float, statistic: str) -> str:
 
 def targets_block(path: Path = TARGETS_PATH) -> str:
     """The published figures and how each maps onto model outputs (the calibration targets)."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_toml(path, what="targets file")
     rows = []
     notes = []
     for t in data.get("targets", []):
@@ -844,10 +729,7 @@ def consistency_problems() -> list[str]:
     uses = stream_uses()
     for name in sorted(set(Stream) - set(uses)):
         problems.append(f"simulation.streams.Stream declares {name!r}, drawn nowhere")
-    known = _known_keys()
-    for key in sorted(set(SOURCES) | set(UNIT_OVERRIDES)):
-        if key not in known:
-            problems.append(f"docs/odd_tables.py has a source or unit for {key!r}: no such key")
+    problems.extend(parameter_problems())
     for key in sorted(set(LEVER_SOURCES) - set(LEVER_TYPES)):
         problems.append(f"LEVER_SOURCES in docs/odd_tables.py names {key!r}: no such lever type")
     return problems
@@ -886,7 +768,7 @@ def write(path: Path = ODD_PATH) -> tuple[bool, list[str]]:
     new, problems = render(text, blocks())
     changed = new != text
     if changed:
-        path.write_text(new, encoding="utf-8")
+        write_atomic(path, new)
     return changed, problems + phase_problems(new) + consistency_problems()
 
 

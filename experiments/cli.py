@@ -4,8 +4,9 @@ Subcommands::
 
     fraudsim run SCENARIO [--seed N] [--out DIR] [--start DATE] [--end DATE] [--scale K]
                  [--set KEY=VALUE ...] [--check-invariants] [--quiet]
-    fraudsim validate FILE...
-    fraudsim schema
+    fraudsim validate FILE... [--dump] [--set KEY=VALUE ...]
+    fraudsim schema [--write [PATH] | --check [PATH]]
+    fraudsim defaults [--update FILE]
     fraudsim sweep SPEC --out DIR [--workers N | --scheduler ADDRESS] [--set KEY=VALUE ...]
     fraudsim compare SCENARIO... [options]          (experiments.compare)
     fraudsim plot DIR [--reference NAME]
@@ -25,7 +26,6 @@ only when they run, so that ``--help``, ``validate`` and ``schema`` stay quick.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import warnings
@@ -47,7 +47,15 @@ from experiments.compare import add_compare
 from experiments.provenance import package_version
 from simulation.errors import FraudsimError, InvariantError, ScenarioNote
 from simulation.outputs import format_summary, summary_table
-from simulation.scenario import load_scenario, scenario_json_schema
+from simulation.scenario import (
+    SCHEMA_PATH,
+    defaults_toml,
+    load_scenario,
+    scenario_to_toml,
+    schema_text,
+    update_defaults,
+    write_schema,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -126,7 +134,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for file in args.files:
         try:
-            load_scenario(file, None)
+            config = load_scenario(file, args.set)
         except FraudsimError as exc:
             status = 2
             for line in str(exc).splitlines():
@@ -135,7 +143,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             status = 2
             print(f"{file}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         else:
-            print(f"ok: {file}")
+            if args.dump:
+                print(scenario_to_toml(config, header=f"Resolved from {file}"), end="")
+            else:
+                print(f"ok: {file}")
     return status
 
 
@@ -147,6 +158,19 @@ def _add_validate(subparsers: Subparsers) -> None:
         "for each valid file; otherwise one line per problem on stderr and exit code 2.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="scenario file (TOML)")
+    parser.add_argument(
+        "--dump",
+        action="store_true",
+        help="print each resolved scenario (every parameter, levers in order) as TOML instead "
+        "of 'ok: FILE'",
+    )
+    parser.add_argument(
+        "--set",
+        type=assignment,
+        action="append",
+        metavar="KEY=VALUE",
+        help="override one scenario value before validating, as for run (repeatable)",
+    )
     parser.set_defaults(handler=_cmd_validate)
 
 
@@ -154,17 +178,73 @@ def _add_validate(subparsers: Subparsers) -> None:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(scenario_json_schema(), indent=2))
+    if args.write:
+        print(f"wrote {write_schema(args.write)}")
+    elif args.check:
+        current = Path(args.check).read_text(encoding="utf-8")
+        if current != schema_text():
+            _error(
+                f"{args.check} is out of date with the scenario format; refresh it with "
+                f"`{PROG} schema --write {args.check}`"
+            )
+            return 2
+        print(f"{args.check}: up to date")
+    else:
+        print(schema_text(), end="")
     return 0
 
 
 def _add_schema(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "schema",
-        help="print the JSON schema of scenario files",
-        description="Print the JSON schema of a resolved scenario (for editors and tools).",
+        help="print, write or check the JSON schema of scenario files",
+        description="Print the JSON schema of a resolved scenario (for editors and tools), "
+        f"write it, or check that a written copy is current (default {SCHEMA_PATH}).",
+    )
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument(
+        "--write",
+        nargs="?",
+        const=SCHEMA_PATH,
+        type=Path,
+        metavar="PATH",
+        help="write the schema to PATH",
+    )
+    what.add_argument(
+        "--check",
+        nargs="?",
+        const=SCHEMA_PATH,
+        type=Path,
+        metavar="PATH",
+        help="exit 2 if PATH differs from the schema",
     )
     parser.set_defaults(handler=_cmd_schema)
+
+
+# --- defaults ------------------------------------------------------------------------------
+
+
+def _cmd_defaults(args: argparse.Namespace) -> int:
+    if args.update is None:
+        print(defaults_toml(), end="")
+    else:
+        changed = update_defaults(args.update)
+        print(f"{args.update}: {'updated' if changed else 'already up to date'}")
+    return 0
+
+
+def _add_defaults(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "defaults",
+        help="print every parameter at its default, with meaning, unit and source",
+        description="Print every model parameter at its default as commented TOML, or with "
+        "--update rewrite the generated parameter block of a scenario file "
+        "(scenarios/baseline.toml) after a default changed.",
+    )
+    parser.add_argument(
+        "--update", type=Path, metavar="FILE", help="rewrite the generated block of FILE"
+    )
+    parser.set_defaults(handler=_cmd_defaults)
 
 
 # --- sweep ---------------------------------------------------------------------------------
@@ -269,6 +349,7 @@ _SUBCOMMANDS = (
     _add_run,
     _add_validate,
     _add_schema,
+    _add_defaults,
     _add_sweep,
     add_compare,
     _add_plot,

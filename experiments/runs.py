@@ -34,6 +34,7 @@ from analysis.results import MANIFEST_FILE, MANIFEST_FORMAT, PARQUET_METADATA_KE
 from experiments.provenance import provenance
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, OutputError
+from simulation.files import fsync_dir, write_atomic
 from simulation.model import FraudModel
 from simulation.progress import progress_bar
 from simulation.scenario import scenario_to_toml
@@ -215,20 +216,14 @@ def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path, manifest_json: bytes) -> None:
+def _parquet_bytes(frame: pd.DataFrame, manifest_json: bytes) -> bytes:
+    """A table as a Parquet file, with the run's manifest in its metadata."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
     metadata[PARQUET_METADATA_KEY] = manifest_json
-    pq.write_table(table.replace_schema_metadata(metadata), path)
-
-
-def _fsync(path: Path) -> None:
-    # So a crash right after the rename cannot leave a complete name over incomplete data.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table.replace_schema_metadata(metadata), sink)
+    return sink.getvalue().to_pybytes()
 
 
 def write_run(result: RunResult, out_dir: str | os.PathLike[str]) -> Path:
@@ -262,12 +257,11 @@ def write_run(result: RunResult, out_dir: str | os.PathLike[str]) -> Path:
     saved: list[str] = []  # earlier files moved aside
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+        # Synced before they are moved in, so that a crash right after a move cannot leave a
+        # complete name over incomplete data.
         for name, frame in frames.items():
-            path = staging / f"{name}.parquet"
-            _write_parquet(frame, path, manifest_bytes)
-            _fsync(path)
-        (staging / MANIFEST_FILE).write_bytes(manifest_bytes)
-        _fsync(staging / MANIFEST_FILE)
+            write_atomic(staging / f"{name}.parquet", _parquet_bytes(frame, manifest_bytes))
+        write_atomic(staging / MANIFEST_FILE, manifest_bytes)
         target.mkdir(exist_ok=True)
         aside = staging / "previous"
         aside.mkdir()
@@ -277,6 +271,7 @@ def write_run(result: RunResult, out_dir: str | os.PathLike[str]) -> Path:
                 saved.append(name)
             os.replace(staging / name, target / name)
             placed.append(name)
+        fsync_dir(target)
     except OSError as exc:
         if staging is None or _put_back(target, staging / "previous", placed, saved):
             state = "earlier results there are unchanged"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, model_validator
 
@@ -19,6 +19,10 @@ class ScenarioConfig(ModelParams):
     a ``description`` and ``[[levers]]`` tables; ``extends`` is resolved by the loader before
     this table is built, so it never appears here.
     """
+
+    loader_keys: ClassVar[tuple[str, ...]] = ("extends", "add_levers")
+    """Top-level keys of a scenario file that the loader resolves before validation; messages
+    about an unknown key list them beside the fields."""
 
     name: str = Field("unnamed", max_length=200, description="Scenario name used in outputs.")
     description: str = Field("", max_length=10_000)
@@ -41,20 +45,22 @@ class ScenarioConfig(ModelParams):
     @model_validator(mode="after")
     def _levers_inside_run(self, info: ValidationInfo) -> ScenarioConfig:
         # The loader passes "leave out" when overrides shortened the period: it then removes
-        # such levers itself, with a note (simulation.scenario._leave_out_levers_outside_period).
+        # such levers itself, with a note (_leave_out_levers_outside_period in
+        # simulation/scenario/load.py).
         if (info.context or {}).get("levers_outside_run") == "leave out":
             return self
         first_day = self.run.start - dt.timedelta(days=self.run.burn_in_days)
         for i, lever in enumerate(self.levers):
             if lever.start > self.run.end:
                 raise ValueError(
-                    f"levers[{i}] ({lever.type}) starts on {lever.start.isoformat()}, after the "
-                    f"run ends on {self.run.end.isoformat()}: it would never act"
+                    f"levers[{i}].start: the {lever.type} lever starts on "
+                    f"{lever.start.isoformat()}, after the run ends on "
+                    f"{self.run.end.isoformat()}: it would never act"
                 )
             if lever.end is not None and lever.end < first_day:
                 raise ValueError(
-                    f"levers[{i}] ({lever.type}) ends on {lever.end.isoformat()}, before the "
-                    f"first simulated day {first_day.isoformat()} (run.start less "
+                    f"levers[{i}].end: the {lever.type} lever ends on {lever.end.isoformat()}, "
+                    f"before the first simulated day {first_day.isoformat()} (run.start less "
                     "run.burn_in_days): it would never act"
                 )
         return self

@@ -12,7 +12,8 @@ input (argument parsers, sweep drivers) keeps working.
   conserved, a negative count): a bug in the model, never bad input.
 
 All three survive pickling, so errors raised in worker processes of a parallel sweep reach
-the parent intact.
+the parent intact. :func:`simulation.validation.problems_from_validation` turns pydantic's
+validation errors into :class:`Problem` records.
 """
 
 from __future__ import annotations

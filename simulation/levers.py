@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 from abc import ABC, abstractmethod
 from enum import Enum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -29,6 +29,7 @@ from simulation.params import (
     NonNegative,
     Probability,
     Section,
+    param,
 )
 
 
@@ -100,25 +101,40 @@ def toward_one(base: float, gain: float) -> float:
     return base + (1.0 - base) * gain
 
 
+def officer_hours(default: float) -> Any:
+    """The ``officer_hours_per_action`` field of a lever type, with that type's default."""
+    return param(
+        default,
+        unit="officer-hours per action",
+        description="Police effort per action of this lever.",
+    )
+
+
+_WHEN = "each scenario's [[levers]] table (the baseline's dates are the seed's)"
+
+
 class Lever(Section, ABC):
     """Common fields of every lever: when it acts and how strongly."""
 
     phase: ClassVar[Phase]
     type: str
     name: str = Field("", max_length=200, description="Free label shown in plots.")
-    start: dt.date = Field(description="First day the lever acts (ISO date).")
-    end: dt.date | None = Field(
-        None, description="Last day the lever acts, inclusive; none means to the end."
+    start: dt.date = param(unit="ISO date", source=_WHEN, description="First day the lever acts.")
+    end: dt.date | None = param(
+        None,
+        unit="ISO date",
+        source=_WHEN,
+        description="Last day the lever acts, inclusive; none means to the end.",
     )
-    intensity: float = Field(
+    intensity: float = param(
         1.0,
         ge=0.0,
         le=100.0,
+        unit="multiplier",
+        source="model design (1 is the lever as its other fields describe it)",
         description="Multiplier on every effect of the lever; 0 is exactly no lever.",
     )
-    officer_hours_per_action: NonNegative = Field(
-        0.0, description="Police effort per action of this lever, officer-hours."
-    )
+    officer_hours_per_action: NonNegative = officer_hours(0.0)
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Lever:
@@ -159,18 +175,25 @@ class EarlyWarningLever(Lever):
 
     phase: ClassVar[Phase] = Phase.EARLY_WARNING
     type: Literal["early_warning"]
-    capacity_national_per_day: NonNegative = Field(
+    capacity_national_per_day: NonNegative = param(
         47_000.0,
+        unit="warnings per day, national (divided by run.scale)",
+        source='[seed] ("an average of 52,000 early warning instructions per day" in 2021), '
+        "less the standing capacity",
         description="Extra warning instructions per day nationally, on top of the standing "
-        "5,000 (2021: 52,000 in all).",
+        "police.early_warning_capacity_national_per_day.",
     )
-    p_detect_gain: Probability = Field(
-        0.05, description="Share of the gap to 1 added to the daily detection chance."
+    p_detect_gain: Probability = param(
+        0.05,
+        unit="share of the gap to 1 (0 to 1)",
+        description="Share of the gap to 1 added to the daily detection chance.",
     )
-    p_dissuade_gain: Probability = Field(
-        0.1, description="Share of the gap to 1 added to the dissuasion success."
+    p_dissuade_gain: Probability = param(
+        0.1,
+        unit="share of the gap to 1 (0 to 1)",
+        description="Share of the gap to 1 added to the dissuasion success.",
     )
-    officer_hours_per_action: NonNegative = 0.5
+    officer_hours_per_action: NonNegative = officer_hours(0.5)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         state.warning_capacity_per_day += self.intensity * self.capacity_national_per_day / scale
@@ -187,13 +210,17 @@ class PublicityLever(Lever):
 
     phase: ClassVar[Phase] = Phase.PUBLICITY
     type: Literal["publicity"]
-    boost_per_day: Probability = Field(
-        0.0001, description="Share of the awareness gap to 1 closed per day in the reached groups."
+    boost_per_day: Probability = param(
+        0.0001,
+        unit="share of the gap to 1 per day",
+        description="Share of the awareness gap to 1 closed per day in the reached groups.",
     )
-    target_groups: GroupWeights = Field(
-        GroupWeights(), description="Relative reach by group (1 = full reach)."
+    target_groups: GroupWeights = param(
+        GroupWeights(),
+        unit="reach per victim group (0 to 1)",
+        description="Relative reach by group (1 = full reach).",
     )
-    officer_hours_per_action: NonNegative = 50.0
+    officer_hours_per_action: NonNegative = officer_hours(50.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         reach = np.asarray(self.target_groups.as_list())
@@ -210,18 +237,24 @@ class AntiFraudAppLever(Lever):
 
     phase: ClassVar[Phase] = Phase.PUBLICITY
     type: Literal["anti_fraud_app"]
-    adoption_per_day: Probability = Field(
+    adoption_per_day: Probability = param(
         0.0009,
-        description="Share of residents without the app who install it per day "
-        "(65 M users by mid-June 2021 from 26 April).",
+        unit="share of non-users per day",
+        source='[seed] ("more than 65 million registered users" by mid-June 2021, launched 26 '
+        "April)",
+        description="Share of residents without the app who install it per day.",
     )
-    p_warning: Probability = Field(
-        0.6, description="Chance the app flags a fraud contact that reaches a user."
+    p_warning: Probability = param(
+        0.6,
+        unit="probability (0 to 1)",
+        description="Chance the app flags a fraud contact that reaches a user.",
     )
-    p_report_gain: Probability = Field(
-        0.3, description="Share of the gap to 1 added to an app user's chance to report."
+    p_report_gain: Probability = param(
+        0.3,
+        unit="share of the gap to 1 (0 to 1)",
+        description="Share of the gap to 1 added to an app user's chance to report.",
     )
-    officer_hours_per_action: NonNegative = 10.0
+    officer_hours_per_action: NonNegative = officer_hours(10.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         state.app_adoption_per_day += min(1.0, self.intensity * self.adoption_per_day)
@@ -249,14 +282,16 @@ class StrikeCampaignLever(Lever):
 
     phase: ClassVar[Phase] = Phase.PUBLICITY
     type: Literal["strike_campaign"]
-    deterrence_per_day: NonNegative = Field(
+    deterrence_per_day: NonNegative = param(
         0.012,
         le=1.0,
+        unit="risk units per day (losses per member)",
+        source="assumption, fitted to the fall of cases from April to May 2021 "
+        "(docs/calibration.md)",
         description="Perceived risk added to every gang per day, in the units of a gang's own "
-        "losses (members taken or stocks seized per member; assumption, calibrated to the "
-        "fall of cases from April to May 2021).",
+        "losses (members taken or stocks seized per member).",
     )
-    officer_hours_per_action: NonNegative = 50.0
+    officer_hours_per_action: NonNegative = officer_hours(50.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         state.deterrence_per_day += self.intensity * self.deterrence_per_day
@@ -267,28 +302,44 @@ class CardCrackdownLever(Lever):
 
     phase: ClassVar[Phase] = Phase.CARD_MARKET
     type: Literal["card_crackdown"]
-    p_seize_broker_stock_per_day: Probability = Field(
-        0.022, description="Daily chance each broker's stock is seized."
+    p_seize_broker_stock_per_day: Probability = param(
+        0.022,
+        unit="probability per day (0 to 1)",
+        description="Daily chance each broker's stock is seized.",
     )
-    p_seize_gang_stock_per_day: Probability = Field(
-        0.005, description="Daily chance each gang's card stock is seized."
+    p_seize_gang_stock_per_day: Probability = param(
+        0.005,
+        unit="probability per day (0 to 1)",
+        description="Daily chance each gang's card stock is seized.",
     )
-    p_punish_seller: Probability = Field(
-        0.1, description="Chance a card sale is traced and the seller punished."
+    p_punish_seller: Probability = param(
+        0.1,
+        unit="probability per sale (0 to 1)",
+        description="Chance a card sale is traced and the seller punished.",
     )
-    p_destroy_broker_per_day: Probability = Field(
-        0.003, description="Daily chance each broker ('two-card' gang) is destroyed."
+    p_destroy_broker_per_day: Probability = param(
+        0.003,
+        unit="probability per day (0 to 1)",
+        description="Daily chance each broker ('two-card' gang) is destroyed.",
     )
-    phone_card_clearing_per_day: Probability = Field(
-        0.05, description="Share of gangs' phone cards cleared (MIIT) per day."
+    phone_card_clearing_per_day: Probability = param(
+        0.05,
+        unit="share per day (0 to 1)",
+        description="Share of gangs' phone cards cleared (MIIT) per day.",
     )
-    bank_account_clearing_per_day: Probability = Field(
-        0.05, description="Share of gangs' mule accounts cleared (PBoC) per day."
+    bank_account_clearing_per_day: Probability = param(
+        0.05,
+        unit="share per day (0 to 1)",
+        description="Share of gangs' mule accounts cleared (PBoC) per day.",
     )
-    max_cards_per_person: float | None = Field(
-        None, ge=1.0, le=1000.0, description="Cap on cards one seller can supply per sale."
+    max_cards_per_person: float | None = param(
+        None,
+        ge=1.0,
+        le=1000.0,
+        unit="cards per sale",
+        description="Cap on cards one seller can supply per sale; none means no cap.",
     )
-    officer_hours_per_action: NonNegative = 20.0
+    officer_hours_per_action: NonNegative = officer_hours(20.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         k = self.intensity
@@ -323,22 +374,29 @@ class RepatriationLever(Lever):
 
     phase: ClassVar[Phase] = Phase.CROSS_BORDER
     type: Literal["repatriation"]
-    repatriation_per_day: CountryWeights = Field(
+    repatriation_per_day: CountryWeights = param(
         CountryWeights(cambodia=0.000033, myanmar=0.0000166, philippines=0.000033, laos=0.0000249,
                        malaysia=0.0000249),
+        unit="probability per day, by host country",
         description="Daily chance an overseas member is repatriated, by host country "
-        "(cooperation differs; assumption).",
+        "(cooperation differs).",
     )  # fmt: skip
-    p_returnee_arrest_gain: Probability = Field(
-        0.3, description="Share of the gap to 1 added to the chance a returnee is arrested."
+    p_returnee_arrest_gain: Probability = param(
+        0.3,
+        unit="share of the gap to 1 (0 to 1)",
+        description="Share of the gap to 1 added to the chance a returnee is arrested.",
     )
-    surrender_per_day: Probability = Field(
-        0.00003, description="Extra daily chance an overseas member surrenders."
+    surrender_per_day: Probability = param(
+        0.00003,
+        unit="probability per day (0 to 1)",
+        description="Extra daily chance an overseas member surrenders.",
     )
-    p_exit_control: Probability = Field(
-        0.6, description="Chance a recruit heading abroad is stopped at the border."
+    p_exit_control: Probability = param(
+        0.6,
+        unit="probability (0 to 1)",
+        description="Chance a recruit heading abroad is stopped at the border.",
     )
-    officer_hours_per_action: NonNegative = 30.0
+    officer_hours_per_action: NonNegative = officer_hours(30.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         k = self.intensity
@@ -357,11 +415,12 @@ class InterceptionLever(Lever):
 
     phase: ClassVar[Phase] = Phase.CONTACT
     type: Literal["interception"]
-    p_block_gain: ChannelProbabilities = Field(
+    p_block_gain: ChannelProbabilities = param(
         ChannelProbabilities(call=0.2, sms=0.2, website=0.2, social_app=0.05, live_stream=0.03),
+        unit="share of the gap to 1, per contact channel",
         description="Share of the contacts that got through which are now blocked, by channel.",
     )
-    officer_hours_per_action: NonNegative = 0.0
+    officer_hours_per_action: NonNegative = officer_hours(0.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         gain = np.minimum(1.0, self.intensity * np.asarray(self.p_block_gain.as_list()))
@@ -373,13 +432,17 @@ class StopPaymentLever(Lever):
 
     phase: ClassVar[Phase] = Phase.LAUNDERING
     type: Literal["stop_payment"]
-    stop_delay_cut: Probability = Field(
-        0.5, description="Share of the stop delay removed (faster freezing)."
+    stop_delay_cut: Probability = param(
+        0.5,
+        unit="share of the delay (0 to 1)",
+        description="Share of the stop delay removed (faster freezing).",
     )
-    p_screen_gain: Probability = Field(
-        0.02, description="Share of the gap to 1 added to banks' screening per hop."
+    p_screen_gain: Probability = param(
+        0.02,
+        unit="share of the gap to 1 (0 to 1)",
+        description="Share of the gap to 1 added to banks' screening per hop.",
     )
-    officer_hours_per_action: NonNegative = 1.0
+    officer_hours_per_action: NonNegative = officer_hours(1.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         k = self.intensity
@@ -395,19 +458,24 @@ class InvestigationLever(Lever):
 
     phase: ClassVar[Phase] = Phase.INVESTIGATION
     type: Literal["investigation"]
-    capacity_national_per_day: NonNegative = Field(
-        600.0, description="Extra reported cases investigated per day nationally."
+    capacity_national_per_day: NonNegative = param(
+        600.0,
+        unit="cases per day, national (divided by run.scale)",
+        description="Extra reported cases investigated per day nationally.",
     )
-    p_crack_gain: Probability = Field(
-        0.2, description="Share of the gap to 1 added to the chance a case is cracked."
+    p_crack_gain: Probability = param(
+        0.2,
+        unit="share of the gap to 1 (0 to 1)",
+        description="Share of the gap to 1 added to the chance a case is cracked.",
     )
-    arrests_per_crack_gain: float = Field(
+    arrests_per_crack_gain: float = param(
         0.5,
         le=1000,
+        unit="members per cracked case",
         description="Extra members arrested per cracked case (cluster crackdowns).",
         ge=0.0,
     )
-    officer_hours_per_action: NonNegative = 40.0
+    officer_hours_per_action: NonNegative = officer_hours(40.0)
 
     def _add_effect(self, state: PolicyState, scale: float) -> None:
         k = self.intensity

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import io
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +66,51 @@ def small_config(
 def make_config() -> Callable[..., ScenarioConfig]:
     """``make_config(levers=(), run=SMALL_RUN, name="small")``: a small scenario."""
     return small_config
+
+
+class _HalfWriter:
+    """A file that takes half of what is written to it, then reports a full disk."""
+
+    def __init__(self, handle: Any, path: Path) -> None:
+        self.handle, self.path = handle, path
+
+    def __enter__(self) -> _HalfWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[Path]]:
+    """``full_disk(after=N, name=".parquet")``: simulate a disk that fills up.
+
+    Every file written through :func:`simulation.files.write_atomic` whose name contains
+    ``name`` is counted; the one after the first ``N`` stops half way with ENOSPC ("No space
+    left on device"), as on a full disk, and so do all later ones. Returns the list of the
+    (temporary) paths written, which grows as they are. ``monkeypatch.undo()`` frees the disk.
+    """
+    from simulation import files  # noqa: PLC0415
+
+    def arm(after: int, name: str = ".parquet") -> list[Path]:
+        written: list[Path] = []
+
+        def opener(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            handle = open(path, mode, *args, **kwargs)  # noqa: SIM115 - returned open
+            if name not in Path(path).name:
+                return handle
+            written.append(Path(path))
+            return _HalfWriter(handle, Path(path)) if len(written) > after else handle
+
+        monkeypatch.setattr(files, "open", opener, raising=False)
+        return written
+
+    return arm

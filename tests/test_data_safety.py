@@ -154,8 +154,15 @@ def test_a_scenario_full_of_payloads_runs_without_side_effects(tmp_path, monkeyp
 # The loading path, read statically
 # ---------------------------------------------------------------------------------------------
 
-LOADING_MODULES = ["simulation/scenario.py", "simulation/config.py", "simulation/params.py",
-                   "simulation/levers.py", "simulation/categories.py", "simulation/errors.py",
+
+def _package(name: str) -> list[str]:
+    return sorted(str(p.relative_to(ROOT)) for p in (ROOT / "simulation" / name).glob("*.py"))
+
+
+#: Every module that reads scenario text, or builds the tables it is validated with.
+LOADING_MODULES = [*_package("scenario"), *_package("params"), "simulation/files.py",
+                   "simulation/config.py", "simulation/levers.py", "simulation/categories.py",
+                   "simulation/errors.py", "simulation/validation.py",
                    "experiments/sweep/spec.py", "experiments/sweep/keys.py",
                    "experiments/sweep/scenarios.py", "experiments/sweep/design.py"]  # fmt: skip
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
@@ -187,10 +194,11 @@ def test_loading_modules_never_evaluate_or_unpickle(module):
 
 
 def test_scenario_text_is_parsed_by_tomllib_only():
-    source = (ROOT / "simulation/scenario.py").read_text(encoding="utf-8")
-    tree = ast.parse(source)
+    modules = [*_package("scenario"), "simulation/files.py"]
+    trees = [ast.parse((ROOT / m).read_text(encoding="utf-8"), filename=m) for m in modules]
     parsers = {
         f"{node.func.value.id}.{node.func.attr}"
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)

@@ -35,7 +35,6 @@ import pytest
 from analysis.sweeps import TABLES, load_sweep, load_sweep_manifest
 from experiments import runs as runner
 from experiments.sweep import load_sweep_spec
-from experiments.sweep import store as sweep_store
 from experiments.sweep.driver import FAULT_ENV
 from experiments.sweep.store import SweepStore
 from simulation.model import FraudModel
@@ -163,19 +162,9 @@ def test_broken_invariant_goes_unnoticed_without_the_flag(tmp_path, scenario, mo
 # ---------------------------------------------------------------------------------------------
 
 
-def test_run_on_a_full_disk(earlier, scenario, monkeypatch, call):
+def test_run_on_a_full_disk(earlier, scenario, full_disk, call):
     out, before = earlier
-    real = runner._write_parquet
-    written: list[Path] = []
-
-    def fill_up(frame, path, manifest_json):
-        if written:  # the second file hits a full disk half way through
-            Path(path).write_bytes(b"PAR1 half a file")
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        written.append(path)
-        real(frame, path, manifest_json)
-
-    monkeypatch.setattr(runner, "_write_parquet", fill_up)
+    full_disk(after=1)  # the second file hits a full disk half way through
     code, stdout, stderr = call(["run", str(scenario), "--quiet", "--out", str(out)])
     assert code == 2, f"a full disk is an output problem: exit code 2, got {code}: {stderr}"
     assert "No space left on device" in stderr, f"the message should say why: {stderr}"
@@ -420,23 +409,13 @@ def assert_stopped_cleanly(out: Path, spec, stdout: str, stderr: str, code: int,
     assert status != "complete", f"sweep.json must not claim completion: {status}"
 
 
-def test_sweep_on_a_full_disk(tmp_path, small_sweep, monkeypatch, call):
+def test_sweep_on_a_full_disk(tmp_path, small_sweep, monkeypatch, full_disk, call):
     spec_path, spec = small_sweep
     out = tmp_path / "full"
-    real = sweep_store.pq.write_table
-    calls: list[str] = []
-
-    def fill_up(table, where, *args, **kwargs):
-        calls.append(str(where))
-        if len(calls) > 2 * len(TABLES):  # the third run's first part hits a full disk
-            Path(where).write_bytes(b"PAR1 half")
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(where))
-        return real(table, where, *args, **kwargs)
-
-    monkeypatch.setattr(sweep_store.pq, "write_table", fill_up)
+    full_disk(after=2 * len(TABLES))  # the third run's first part hits a full disk
     code, stdout, stderr = call(sweep_argv(spec_path, out))
     assert_stopped_cleanly(out, spec, stdout, stderr, code, "No space left on device")
-    monkeypatch.setattr(sweep_store.pq, "write_table", real)
+    monkeypatch.undo()
     code, stdout, stderr = call(sweep_argv(spec_path, out))
     assert code == 0, f"with space again the sweep should complete: {stderr}\n{stdout}"
     assert "finished: 4 of 4 (2 in this session, 2 before)" in stdout, f"summary: {stdout}"

@@ -16,8 +16,6 @@ many were refused.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from simulation.errors import FraudsimError, ScenarioError
+from simulation.files import toml_text
 from simulation.model import FraudModel
 from simulation.scenario import load_scenario_text
 
@@ -93,42 +92,6 @@ def check_refusal(err: ScenarioError) -> None:
     assert all(str(p) for p in err.problems), "every problem should render as a line"
     assert "Traceback" not in str(err), f"a message should not hold a traceback: {err}"
     event("refused")
-
-
-# ---------------------------------------------------------------------------------------------
-# A tiny TOML writer (inline tables; enough for anything tomllib returns)
-# ---------------------------------------------------------------------------------------------
-
-
-def toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
-
-
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        # JSON escapes are TOML escapes, except for \ud800-style surrogates: keep non-ASCII raw.
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {type(value).__name__}")
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    return "".join(f"{toml_key(k)} = {toml_value(v)}\n" for k, v in data.items())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +180,7 @@ def structured_mutants(draw) -> str:
             parent.append(parent[last])  # e.g. the same lever twice: valid, must run
         elif op == "wrap":
             parent[last] = [parent[last]] if draw(st.booleans()) else {"value": parent[last]}
-    return to_toml(data)
+    return toml_text(data)
 
 
 JUNK = [b"[police", b"x = ", b"[[levers]]", b"= 1", b"\x00", b"\xff", b"a.b.c.d.e.f = 1",

@@ -300,20 +300,11 @@ def test_load_run_refuses_files_of_two_runs(tmp_path):
         load_run(tmp_path / "one")
 
 
-def test_failed_write_leaves_earlier_results_intact(tmp_path, monkeypatch):
+def test_failed_write_leaves_earlier_results_intact(tmp_path, full_disk):
     out = tmp_path / "run"
     write_run(synthetic_result(run_id="old"), out)
     before = snapshot(out)
-    real_write = runner._write_parquet
-    calls = []
-
-    def disk_fills_up(frame, path, manifest_json):
-        calls.append(path)
-        if len(calls) == 3:  # the third file: after two complete ones, so cleanup matters
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        real_write(frame, path, manifest_json)
-
-    monkeypatch.setattr(runner, "_write_parquet", disk_fills_up)
+    full_disk(after=2)  # the third file: after two complete ones, so cleanup matters
     with pytest.raises(OutputError) as info:
         write_run(synthetic_result(seed=1, run_id="new"), out)
     message = str(info.value)

@@ -22,7 +22,6 @@ from simulation.scenario import (
     dump_scenario,
     load_scenario,
     load_scenario_text,
-    main,
     resolve_scenario_dict,
     scenario_json_schema,
     scenario_to_toml,
@@ -100,7 +99,7 @@ def test_baseline_spells_out_every_default():
     missing = sorted(set(defaults) - set(written))
     extra = sorted(set(written) - set(defaults))
     differing = sorted(k for k in set(written) & set(defaults) if written[k] != defaults[k])
-    refresh = "python -m simulation.scenario --update-defaults scenarios/baseline.toml"
+    refresh = "fraudsim defaults --update scenarios/baseline.toml"
     assert not missing, f"baseline.toml lacks parameters {missing}; refresh with: {refresh}"
     assert not extra, f"baseline.toml has keys that are no parameters {extra}; refresh: {refresh}"
     assert not differing, (
@@ -445,7 +444,7 @@ def test_committed_schema_is_up_to_date():
     )
     assert committed == current, (
         f"{SCHEMA_PATH.relative_to(ROOT)} is out of date with ScenarioConfig (differs in "
-        f"{stale or 'the top level'}); regenerate with: python -m simulation.scenario --write-schema"
+        f"{stale or 'the top level'}); regenerate with: fraudsim schema --write"
     )
 
 
@@ -462,25 +461,48 @@ def test_schema_describes_loader_keys():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_cli_check_and_dump(capsys):
-    assert main(["--check", str(SCENARIOS / "baseline.toml")]) == 0, "baseline should check ok"
-    assert main(["--check", str(ROOT / "tests/data/bad/unknown_key_typo.toml")]) == 1, (
-        "an invalid file should give exit status 1"
+def test_validate_dump_prints_the_resolved_overridden_scenario(call):
+    code, stdout, stderr = call(
+        ["validate", "--dump", str(SCENARIOS / "warnings.toml"), "--set", "run.scale=2000"]
     )
-    err = capsys.readouterr().err
-    assert "did you mean 'p_dissuade'?" in err, f"the problem should be printed, got {err!r}"
-    assert main(["--dump", str(SCENARIOS / "warnings.toml"), "--set", "run.scale=2000"]) == 0
-    dumped = capsys.readouterr().out
-    config = load_scenario_text(dumped)
+    assert code == 0, f"validate --dump should succeed: {stderr}"
+    config = load_scenario_text(stdout)
     assert config.run.scale == 2000.0, "--dump should print the resolved, overridden scenario"
-
-
-def test_cli_writes_schema(tmp_path):
-    out = tmp_path / "schema.json"
-    assert main(["--write-schema", str(out)]) == 0, "--write-schema should succeed"
-    assert json.loads(out.read_text(encoding="utf-8")) == scenario_json_schema(), (
-        "--write-schema should write scenario_json_schema()"
+    assert config.levers == load_scenario(SCENARIOS / "warnings.toml").levers, (
+        "--dump should print the levers in order"
     )
+
+
+def test_schema_write_and_check(tmp_path, call):
+    out = tmp_path / "schema.json"
+    code, _, stderr = call(["schema", "--write", str(out)])
+    assert code == 0, f"schema --write should succeed: {stderr}"
+    assert json.loads(out.read_text(encoding="utf-8")) == scenario_json_schema(), (
+        "schema --write should write scenario_json_schema()"
+    )
+    assert call(["schema", "--check", str(out)])[0] == 0, "a fresh copy should check ok"
+    out.write_text("{}\n", encoding="utf-8")
+    code, _, stderr = call(["schema", "--check", str(out)])
+    assert code == 2, f"a stale copy should give exit status 2, got {code}"
+    assert "fraudsim schema --write" in stderr, f"the message should say how to refresh: {stderr}"
+    assert call(["schema", "--check"])[0] == 0, f"{SCHEMA_PATH.name} should be up to date"
+
+
+def test_defaults_prints_and_updates(tmp_path, call):
+    code, stdout, _ = call(["defaults"])
+    assert code == 0, "defaults should succeed"
+    assert stdout == defaults_toml(), "defaults should print defaults_toml()"
+    copy = tmp_path / "baseline.toml"
+    original = (SCENARIOS / "baseline.toml").read_text(encoding="utf-8")
+    copy.write_text(original.replace("p_dissuade = ", "p_dissuade = 0.01 #"), encoding="utf-8")
+    code, stdout, _ = call(["defaults", "--update", str(copy)])
+    assert (code, stdout) == (0, f"{copy}: updated\n"), f"the block should be rewritten: {stdout}"
+    assert copy.read_text(encoding="utf-8") == original, "and the file restored"
+    unmarked = tmp_path / "plain.toml"
+    unmarked.write_text('name = "plain"\n', encoding="utf-8")
+    code, _, stderr = call(["defaults", "--update", str(unmarked)])
+    assert code == 2, f"a file without the marker lines is a user mistake, got {code}: {stderr}"
+    assert "no generated parameter block" in stderr, stderr
 
 
 def test_loading_never_executes_anything(tmp_path):

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import math
 import os
@@ -43,10 +42,12 @@ from typing import Annotated, Any
 import optuna
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from analysis.targets import TargetSet, _read_toml
+from analysis.targets import TargetSet
 from simulation.config import ScenarioConfig
 from simulation.errors import FraudsimError, Problem, ScenarioError
-from simulation.scenario import load_scenario, resolve_scenario_dict
+from simulation.files import read_toml, toml_text, write_atomic
+from simulation.scenario import load_scenario, load_scenario_text, resolve_scenario_dict
+from simulation.validation import nearest_name, problems_from_validation, render_key
 
 __all__ = [
     "SIGNIFICANT_DIGITS",
@@ -156,43 +157,6 @@ class Parameter:
         return {"low": self.low, "high": self.high, "log": self.log, "integer": self.integer}
 
 
-def _render(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z0-9_-]+", part):
-            out += f".{part}" if out else part
-        else:
-            out += f'."{part}"' if out else f'"{part}"'
-    return out
-
-
-def _spec_problems(err: ValidationError, display: str) -> list[Problem]:
-    problems = []
-    for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
-        message, allowed, suggestion = e["msg"], None, None
-        given = None if e["type"] == "missing" else repr(e.get("input"))[:60]
-        if e["type"] == "extra_forbidden":
-            message = "unknown key"
-            keys = list(ParamRange.model_fields) if len(loc) == 3 else list(ParamSpec.model_fields)
-            allowed = ", ".join(keys)
-            near = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.6)
-            suggestion = near[0] if near else None
-        elif e["type"] == "missing":
-            message = "required key missing"
-        elif e["type"] == "value_error":
-            message = str((e.get("ctx") or {}).get("error", message))
-            given = None
-        elif e["type"] in ("float_type", "int_type"):
-            message = "must be a number (without quotes)"
-        elif e["type"] in ("model_type", "dict_type"):
-            message = "must be a table"
-        problems.append(Problem(display, _render(loc) or None, message, allowed, given, suggestion))
-    return problems
-
-
 def load_params_spec(path: str | os.PathLike[str]) -> ParamSpec:
     """Read and validate the form of a params spec (not yet its keys: see :func:`check_params`).
 
@@ -207,11 +171,11 @@ def load_params_spec(path: str | os.PathLike[str]) -> ParamSpec:
             an empty or inverted range; each problem names the file and the key.
     """
     display = os.fspath(path)
-    raw = _read_toml(Path(path), display)
+    raw = read_toml(path, what="params spec")
     try:
         return ParamSpec.model_validate(raw)
     except ValidationError as err:
-        raise ScenarioError(_spec_problems(err, display)) from None
+        raise ScenarioError(problems_from_validation(err, ParamSpec, display)) from None
 
 
 _MISSING = object()
@@ -269,10 +233,10 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
     problems: list[Problem] = []
     params: list[Parameter] = []
     for key, rng in spec.params.items():
-        where = _render(["params", key])
+        where = render_key(["params", key])
         current = _lookup(dump, key)
         if current is _MISSING or isinstance(current, bool | str | dt.date | dict | list):
-            near = difflib.get_close_matches(key, leaves, n=1, cutoff=0.6)
+            near = nearest_name(key, leaves)
             if current is _MISSING:
                 message = "not a key of the scenario"
             else:
@@ -284,7 +248,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                     message,
                     "dotted keys of numbers, e.g. police.p_crack_domestic or levers.0.intensity",
                     repr(key),
-                    near[0] if near and near[0] != key else None,
+                    near if near != key else None,
                 )
             )
             continue
@@ -295,7 +259,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                 problems.append(
                     Problem(
                         source,
-                        _render(["params", key, "lever_type"]),
+                        render_key(["params", key, "lever_type"]),
                         "only a levers.N.x key can name a lever type",
                     )
                 )
@@ -304,7 +268,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                 problems.append(
                     Problem(
                         source,
-                        _render(["params", key, "lever_type"]),
+                        render_key(["params", key, "lever_type"]),
                         f"levers[{parts[1]}] of the scenario is not a {rng.lever_type} lever",
                         ", ".join(
                             f"levers.{i}: {lv.get('type')}" for i, lv in enumerate(dump["levers"])
@@ -337,7 +301,7 @@ def check_params(spec: ParamSpec, base: ScenarioConfig, source: str = "params") 
                     problems.append(
                         Problem(
                             source,
-                            _render(["params", key, label]) if label else where,
+                            render_key(["params", key, label]) if label else where,
                             f"{p.message}{at}",
                             p.allowed,
                             p.given,
@@ -414,49 +378,6 @@ def apply_params(base: ScenarioConfig, values: Mapping[str, Any]) -> ScenarioCon
     return base.with_overrides(dict(values), base.name)
 
 
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
-
-
-def _toml_string(text: str) -> str:
-    # JSON string escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise FraudsimError(f"cannot write a non-finite number ({value!r}) to a scenario")
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = [f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items()]
-        return "{ " + ", ".join(items) + " }" if items else "{}"
-    if hasattr(value, "value"):  # an Enum, written as its value as in scenario files
-        return _toml_value(value.value)
-    raise FraudsimError(f"cannot write {type(value).__name__} as TOML: {value!r}")
-
-
-def _write_tables(lines: list[str], path: tuple[str, ...], table: Mapping[str, Any]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-    if scalars and path:
-        lines.extend(["", "[" + ".".join(_toml_key(p) for p in path) + "]"])
-    for key, value in scalars.items():
-        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    for key, value in table.items():
-        if isinstance(value, dict):
-            _write_tables(lines, (*path, key), value)
-
-
 def _nest(tree: dict[str, Any], parts: Sequence[str], value: Any) -> None:
     node = tree
     for part in parts[:-1]:
@@ -530,33 +451,25 @@ def write_calibrated_scenario(
         _nest(tree, list(root), array)
 
     rel = Path(os.path.relpath(start.resolve(), out.resolve().parent)).as_posix()
-    lines: list[str] = []
-    if header:
-        lines.extend(f"# {line}".rstrip() for line in header.splitlines())
-        lines.append("")
-    lines.append(f"extends = {_toml_string(rel)}")
-    lines.append(f"name = {_toml_string(name or out.stem)}")
+    document: dict[str, Any] = {"extends": rel, "name": name or out.stem}
     if description:
-        lines.append(f"description = {_toml_string(description)}")
-    _write_tables(lines, (), tree)
-    for lever in levers or []:
-        lines.extend(["", "[[levers]]"])
-        lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in lever.items())
+        document["description"] = description
+    document.update(tree)
+    if levers is not None:
+        document["levers"] = levers
+    text = toml_text(document, header)
+    # Checked before the file is written (`extends` resolved from the target's directory), so
+    # a failed check never leaves a broken scenario under the final name.
     out.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target (so `extends` resolves the same) and checked before it replaces
-    # anything: a failed check never leaves a broken scenario under the final name.
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-    try:
-        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        exclude = {"name", "description"}
-        written = load_scenario(partial).model_dump(mode="json", exclude=exclude)
-        expected = apply_params(base, values).model_dump(mode="json", exclude=exclude)
-        if written != expected:
-            raise FraudsimError(
-                f"{out} would not load to {start} with the fitted values applied (a bug in the "
-                "writer); nothing written"
-            )
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    exclude = {"name", "description"}
+    written = load_scenario_text(text, os.fspath(out), base_dir=out.parent)
+    expected = apply_params(base, values)
+    if written.model_dump(mode="json", exclude=exclude) != expected.model_dump(
+        mode="json", exclude=exclude
+    ):
+        raise FraudsimError(
+            f"{out} would not load to {start} with the fitted values applied (a bug in the "
+            "writer); nothing written"
+        )
+    write_atomic(out, text)
     return out

@@ -43,7 +43,6 @@ import itertools
 import json
 import math
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -63,14 +62,15 @@ from experiments.sweep.keys import KEY, flatten, normalize_key
 from experiments.sweep.keys import sweep_key as _sweep_key
 from experiments.sweep.scenarios import ScenarioEntry, resolve_scenarios
 from simulation.errors import Problem, ScenarioError
+from simulation.files import read_toml
 
 # The scenario loader's message helpers, so that sweep messages read exactly like scenario ones.
 from simulation.scenario import (
     SET_SOURCE,
-    nearest_name,
     show_value,
     split_override,
 )
+from simulation.validation import problems_from_validation
 
 __all__ = [
     "MAX_RUNS",
@@ -84,14 +84,6 @@ __all__ = [
 MAX_RUNS = 1_000_000
 """Most runs one sweep may have: beyond that a typo (``seeds = 10000000``) is likelier than a
 plan, and the run list alone would fill memory."""
-
-MAX_FILE_BYTES = 1024 * 1024
-"""Larger sweep files are refused before parsing: no sweep file is that big."""
-
-MAX_NESTING = 32
-"""Deeper nesting of tables and arrays is refused before anything walks it recursively."""
-
-SAMPLE_METHODS = ("latin_hypercube", "sobol")
 
 
 class SweepError(ScenarioError):
@@ -165,7 +157,13 @@ class SampleTable(_Table):
     )
     n: int = Field(ge=1, le=MAX_RUNS, description="Number of points.")
     seed: int = Field(0, ge=0, description="Seed of the design (not of the runs).")
-    ranges: dict[str, Annotated[list[Number], Field(min_length=2, max_length=2)]] = Field(
+    ranges: dict[
+        str,
+        Annotated[
+            list[Number],
+            Field(min_length=2, max_length=2, json_schema_extra={"allowed": "[low, high]"}),
+        ],
+    ] = Field(
         min_length=1,
         description="Dotted scenario key -> [low, high]. Integer bounds draw integers from "
         "low..high inclusive; otherwise values are uniform in [low, high).",
@@ -178,7 +176,9 @@ class SweepFile(_Table):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
     scenarios: list[str] = Field(min_length=1, max_length=1000)
-    seeds: Annotated[Any, PlainValidator(_seeds)]
+    seeds: Annotated[Any, PlainValidator(_seeds)] = Field(
+        json_schema_extra={"allowed": "a count (seeds = 20 means 0..19) or a list of seeds"}
+    )
     set: dict[str, Any] = Field(default_factory=dict)
     grid: dict[str, Annotated[list[Scalar], Field(min_length=1)]] | None = None
     sample: SampleTable | None = None
@@ -280,67 +280,15 @@ def load_sweep_spec(
             values does not load. The message has one line per problem.
     """
     display = os.fspath(path)
-    text = _read_text(Path(path), display)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise SweepError.single(display, None, f"invalid TOML: {err}") from None
-    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
-        raise _too_deep(display) from None
-    if _nesting_depth(raw) > MAX_NESTING:  # flattening and copying recurse too
-        raise _too_deep(display)
+    raw = read_toml(path, what="sweep file", error=SweepError)
     if not raw:
         raise SweepError.single(
             display, None, "sweep file is empty; it needs at least `scenarios` and `seeds`"
         )
+    # The file as written, comments included, for the sweep's manifest (read_toml has just
+    # checked that it is readable UTF-8).
+    text = Path(path).read_bytes().decode("utf-8-sig")
     return _build(raw, text, display, Path(path).parent, _parse_overrides(overrides))
-
-
-def _nesting_depth(value: Any) -> int:
-    """How deeply tables and arrays nest in ``value`` (0 for a scalar), without recursing."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in node)
-    return deepest
-
-
-def _too_deep(display: str) -> SweepError:
-    return SweepError.single(
-        display,
-        None,
-        f"tables and arrays nested too deeply (more than {MAX_NESTING} levels); "
-        "a sweep file needs at most 6",
-    )
-
-
-def _read_text(path: Path, display: str) -> str:
-    try:
-        if path.is_dir():
-            raise SweepError.single(display, None, "is a directory, not a sweep file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SweepError.single(
-                display, None, f"file too large for a sweep file ({size:,} bytes)"
-            )
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        raise SweepError.single(display, None, "file not found") from None
-    except PermissionError:
-        raise SweepError.single(display, None, "permission denied") from None
-    except OSError as err:
-        raise SweepError.single(display, None, f"cannot read file: {err.strerror}") from None
-    try:
-        # utf-8-sig: accept (and drop) a byte-order mark, as scenario files do.
-        return blob.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise SweepError.single(
-            display, None, f"not UTF-8 text (byte 0x{blob[err.start]:02x}); save it as UTF-8"
-        ) from None
 
 
 def _parse_overrides(overrides: Sequence[str] | Mapping[str, Any] | None) -> dict[str, Any]:
@@ -379,7 +327,7 @@ def _build(
     try:
         spec = SweepFile.model_validate(shaped)
     except ValidationError as err:
-        raise SweepError(_schema_problems(err, display)) from None
+        raise SweepError(problems_from_validation(err, SweepFile, display)) from None
 
     problems: list[Problem] = []
     set_values = _normalized(spec.set, "set", display, problems)
@@ -494,72 +442,3 @@ def _normalized(
         else:
             out[norm] = value
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Messages for schema errors
-# ---------------------------------------------------------------------------------------------
-
-_TYPE_MESSAGES = {
-    "int_type": "must be a whole number",
-    "string_type": "must be a string",
-    "list_type": "must be an array",
-    "dict_type": "must be a table",
-    "model_type": "must be a table",
-    "float_type": "must be a number",
-}
-
-
-def _schema_problems(err: ValidationError, display: str) -> list[Problem]:
-    """One Problem per pydantic error, with sweep-file key paths and suggestions."""
-    problems = []
-    for e in err.errors(include_url=False):
-        loc = e["loc"]
-        key = _sweep_key(*loc) or None
-        etype = e["type"]
-        value = e.get("input")
-        ctx = e.get("ctx") or {}
-        allowed = given = suggestion = None
-        message = e["msg"]
-        if etype == "extra_forbidden":
-            owner = SampleTable if loc[0] == "sample" and len(loc) == 2 else SweepFile
-            keys = list(owner.model_fields)
-            message, allowed = "unknown key", ", ".join(keys)
-            suggestion = nearest_name(str(loc[-1]), keys)
-            given = show_value(value)
-        elif etype == "literal_error":
-            message, allowed = "unknown sampling method", ", ".join(SAMPLE_METHODS)
-            given = show_value(value)
-            suggestion = (
-                nearest_name(str(value), SAMPLE_METHODS) if isinstance(value, str) else None
-            )
-        elif etype == "missing":
-            message = "required key missing"
-            if loc == ("seeds",):
-                allowed = "a count (seeds = 20 means 0..19) or a list of seeds"
-        elif etype in ("greater_than_equal", "less_than_equal"):
-            op, bound = (
-                (">=", ctx.get("ge")) if etype == "greater_than_equal" else ("<=", ctx.get("le"))
-            )
-            message, given = f"must be {op} {bound}", show_value(value)
-        elif etype in ("too_short", "too_long"):
-            if len(loc) == 3 and loc[:2] == ("sample", "ranges"):
-                message, allowed = "must be a range of two numbers", "[low, high]"
-            elif loc == ("scenarios",) or (loc and loc[0] == "grid"):
-                message = "must not be empty"
-            else:
-                want = ctx.get("min_length") if etype == "too_short" else ctx.get("max_length")
-                message = (
-                    f"must have {'at least' if etype == 'too_short' else 'at most'} {want} items"
-                )
-            given = show_value(value)
-        elif etype == "string_too_short":
-            message = "must not be empty"
-        elif etype in _TYPE_MESSAGES:
-            message = _TYPE_MESSAGES[etype]
-            given = show_value(value, with_type=True)
-        elif etype == "value_error":
-            message = str(ctx.get("error", message))
-            given = show_value(value, with_type=True)
-        problems.append(Problem(display, key, message, allowed, given, suggestion))
-    return problems

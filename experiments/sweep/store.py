@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import os
 import tempfile
-import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,58 +40,19 @@ from analysis.sweeps import (
 )
 from experiments.sweep.spec import SweepError
 from simulation.errors import OutputError
+from simulation.files import write_atomic
 
 try:  # POSIX: one sweep at a time per directory. Elsewhere the lock is skipped.
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["TABLES", "SweepStore", "write_atomic"]
+__all__ = ["TABLES", "SweepStore"]
 
 LOCK_FILE = ".lock"
 
 _TMP_SUFFIX = ".tmp"
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is only durable once the directory entry is on disk too (POSIX).
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms that cannot open directories
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some filesystems refuse fsync on directories
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, write: Any) -> None:
-    """Write ``path`` all or nothing: temp file in the same directory, fsync, ``os.replace``.
-
-    Args:
-        path: the final file.
-        write: called with the temporary path; writes the content there.
-
-    Raises:
-        OSError: if writing fails; the temporary file is removed and ``path`` is unchanged.
-    """
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}{_TMP_SUFFIX}")
-    try:
-        write(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        # Also on KeyboardInterrupt: no temporary file is left behind by an interrupted write.
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
+"""How the temporary files of :func:`simulation.files.write_atomic` end (``.NAME.XXXXXXXX.tmp``)."""
 
 
 def _json_text(data: Any) -> str:
@@ -239,8 +199,7 @@ class SweepStore:
     # --- writing --------------------------------------------------------------------------
     def write_manifest(self, data: dict[str, Any]) -> None:
         """Write ``sweep.json`` atomically."""
-        text = _json_text(data)
-        self._write(self.manifest_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        self._write(self.manifest_path, _json_text(data))
 
     def write_run(
         self, run_id: str, frames: dict[str, pd.DataFrame], identity: dict[str, Any]
@@ -260,14 +219,15 @@ class SweepStore:
             arrow = pa.Table.from_pandas(frames[table], preserve_index=False)
             metadata = {**(arrow.schema.metadata or {}), METADATA_KEY: blob}
             arrow = arrow.replace_schema_metadata(metadata)
-            self._write(self.part_path(table, run_id), lambda tmp, a=arrow: pq.write_table(a, tmp))
+            sink = pa.BufferOutputStream()
+            pq.write_table(arrow, sink)
+            self._write(self.part_path(table, run_id), sink.getvalue().to_pybytes())
         with contextlib.suppress(FileNotFoundError):
             self.failure_path(run_id).unlink()
 
     def write_failure(self, run_id: str, record: dict[str, Any]) -> None:
         """Write ``failures/<run_id>.json`` atomically."""
-        text = _json_text({"run_id": run_id, **record})
-        self._write(self.failure_path(run_id), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        self._write(self.failure_path(run_id), _json_text({"run_id": run_id, **record}))
 
     def drop_failures(self, run_ids: Iterable[str]) -> None:
         """Remove failure records of runs that have since finished."""
@@ -275,9 +235,9 @@ class SweepStore:
             with contextlib.suppress(FileNotFoundError):
                 self.failure_path(run_id).unlink()
 
-    def _write(self, path: Path, write: Any) -> None:
+    def _write(self, path: Path, content: str | bytes) -> None:
         try:
-            write_atomic(path, write)
+            write_atomic(path, content)
         except OSError as exc:
             raise OutputError(
                 f"cannot write '{path}': {exc.strerror or exc}", self.display
