@@ -24,6 +24,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.report.numbers import format_number
 from experiments.cli_types import (
     Subparsers,
     add_overrides,
@@ -65,18 +66,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _number(value: float, statistic: str) -> str:
-    if not math.isfinite(value):
-        return "n/a"
-    if statistic == "change":
+    if statistic == "change" and math.isfinite(value):
         return f"{value:+.1%}"
-    size = abs(value)
-    if size >= 1e9:
-        return f"{value / 1e9:,.3g} bn"
-    if size >= 1e6:
-        return f"{value / 1e6:,.3g} M"
-    if size >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+    return format_number(value)
 
 
 def _error_text(value: float, statistic: str) -> str:
