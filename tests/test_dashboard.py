@@ -243,16 +243,17 @@ def test_the_page_steps_resets_and_shows_what_was_averted(config):
     intensity.v_model = 0.0  # as a user dragging the slider to zero
     rc.find(v.Btn, children=["Reset"]).widget.click()
     rc.find(v.Btn, children=["Step"]).widget.click()
-    assert wait_for("fraudsim-day", r"^Day 7 of 90") == "Day 7 of 90: 07 January 2021"
+    assert wait_for("fraudsim-day", r"^Day 31 of 90") == "Day 31 of 90: 31 January 2021", (
+        "a step is a month"
+    )
     assert text("fraudsim-cases-averted").startswith("Cases averted: 0 "), (
         "no lever, nothing averted"
     )
     intensity.v_model = 3.0
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert wait_for("fraudsim-day", "^Ready").startswith("Ready"), "Reset starts again"
-    for _ in range(2):
-        rc.find(v.Btn, children=["Step"]).widget.click()
-    wait_for("fraudsim-day", r"^Day 14 ")
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    wait_for("fraudsim-day", r"^Day 31 ")
     averted = text("fraudsim-cases-averted")
     number = float(re.match(r"Cases averted: (-?[\d,]+)", averted).group(1).replace(",", ""))
     assert number > 0, f"interception at three times its strength averts cases: {averted}"

@@ -32,9 +32,12 @@ from experiments.dashboard.paired import PairedModel
 
 __all__ = ["COMPONENTS", "PLAY_INTERVAL_MS", "RENDER_INTERVAL_DAYS", "Page", "dashboard"]
 
-RENDER_INTERVAL_DAYS = 7
-"""Days simulated between two drawings of the charts (SolaraViz's render interval; *Step*
-advances this many days). A week keeps playback smooth; set it to 30 for a month a step."""
+RENDER_INTERVAL_DAYS = 31
+"""Days simulated between two drawings of the charts (SolaraViz's render interval): *Step*
+advances a month, and playing draws the charts once a month. (31, not 30: SolaraViz's slider
+for it moves in steps of two from 1 and would turn 30 into 31.) Drawing the charts costs more
+than simulating a month at the default scale (benchmarks/dashboard.py), so a shorter interval
+(the sidebar's slider) plays more smoothly but covers the period more slowly."""
 
 PLAY_INTERVAL_MS = 50
 """Pause between steps while playing, milliseconds."""
@@ -129,8 +132,8 @@ def Status(model: PairedModel) -> None:
 @solara.component
 def Outcomes(model: PairedModel) -> None:
     """Cases and net losses per day or month, with a switch between the two."""
-    period, set_period = solara.use_state("month")
-    solara.ToggleButtonsSingle(value=period, values=["month", "day"], on_value=set_period)
+    period, set_period = solara.use_state("day")
+    solara.ToggleButtonsSingle(value=period, values=["day", "month"], on_value=set_period)
     Chart(
         model,
         charts.outcomes_figure,

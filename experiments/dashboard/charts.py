@@ -84,21 +84,13 @@ def _pair_lines(
     levers: bool = True,
 ) -> None:
     """The policy and reference runs' ``column`` over time, the gap between them shaded."""
-    styles = scenario_styles(model.labels)
+    styles = _styles(model)
     series = {}
     for label in model.labels:
         part = frame[frame["scenario"] == label].sort_values("date")
         dates = pd.to_datetime(part["date"])
         series[label] = (dates, part[column].to_numpy(dtype=float))
-        ax.plot(
-            dates,
-            series[label][1],
-            label=label,
-            linewidth=1.4,
-            markersize=3,
-            markevery=max(1, len(part) // 8),
-            **styles[label],
-        )
+        ax.plot(dates, series[label][1], label=label, linewidth=1.4, **styles[label])
     if shade_gap:
         (dates, policy), (_, reference) = series[model.policy_label], series[model.reference_label]
         if len(policy) == len(reference) and len(policy):
@@ -126,6 +118,17 @@ def _pair_lines(
     ax.tick_params(labelsize=7)
     format_numbers(ax.yaxis, frame[column].to_numpy(dtype=float))
     _date_axis(ax, model)
+
+
+def _styles(model: PairedModel) -> dict[str, dict[str, object]]:
+    """The report's colour and line style of each run, without markers.
+
+    The curves are drawn again after every step, and markers cost more than the lines.
+    """
+    styles = scenario_styles(model.labels)
+    return {
+        label: {k: v for k, v in style.items() if k != "marker"} for label, style in styles.items()
+    }
 
 
 def _legend(fig: Figure, axes: Sequence[Axes]) -> None:
@@ -168,7 +171,7 @@ def averted_figure(model: PairedModel) -> Figure:
         return _waiting(fig, axes)
     frame = model.national("day")
     wide = frame.pivot_table(index="date", columns="scenario", values=["cases", "net_loss_yuan"])
-    colour = scenario_styles(model.labels)[model.policy_label]["color"]
+    colour = _styles(model)[model.policy_label]["color"]
     for ax, column, title, unit in (
         (axes[0], "cases", "Cases averted so far", "cases"),
         (axes[1], "net_loss_yuan", "Net losses averted so far", "yuan"),
@@ -196,7 +199,7 @@ def mix_figure(model: PairedModel) -> Figure:
     fig, axes = _figure(height=4.2)
     if not model.days:
         return _waiting(fig, axes)
-    styles = scenario_styles(model.labels)
+    styles = _styles(model)
     for ax, table, key, title in (
         (axes[0], "by_type", "fraud_type", "Cases so far by fraud type"),
         (axes[1], "by_channel", "channel", "Cases so far by channel"),
