@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,27 +19,14 @@ import pytest
 from test_report import synthetic_analysis
 
 from analysis import report
+from experiments.dashboard.browser import chromium_path, launch_chromium, running_dashboard
+from simulation.errors import FraudsimError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "tests" / "data" / "dashboard" / "interception.toml"
 ARTIFACTS = Path(os.environ.get("FRAUDSIM_TEST_ARTIFACTS", ROOT / "out" / "test-artifacts"))
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 RENDER_INTERVAL_DAYS = 31  # experiments.dashboard.app: a Step is a month
 PAGE_TIMEOUT_MS = 60_000  # a loaded CI machine: generous, the benchmark measures the real time
-
-
-def chromium_path() -> str | None:
-    """Debian's Chromium: ``$FRAUDSIM_CHROMIUM``, ``chromium`` on the PATH, or /usr/bin."""
-    for candidate in (os.environ.get("FRAUDSIM_CHROMIUM"), shutil.which("chromium")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
 @pytest.fixture(scope="module")
@@ -53,17 +35,13 @@ def browser() -> Iterator[object]:
         "playwright.sync_api",
         reason="Playwright's client is not installed (pip install -e '.[dev]')",
     )
-    path = chromium_path()
-    if path is None:
-        pytest.skip(
-            "Chromium not found: install Debian's package (apt-get install -y chromium; "
-            ".ci/run does this as root) or set FRAUDSIM_CHROMIUM"
-        )
     with sync_api.sync_playwright() as playwright:
         try:
-            launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+            launched = launch_chromium(playwright)
+        except FraudsimError as exc:
+            pytest.skip(f"{exc} (.ci/run installs it as root)")
         except sync_api.Error as exc:
-            pytest.skip(f"Chromium at {path} does not start: {str(exc).splitlines()[0]}")
+            pytest.skip(f"Chromium at {chromium_path()} does not start: {str(exc).splitlines()[0]}")
         yield launched
         launched.close()
 
@@ -76,42 +54,11 @@ def artifact(name: str) -> Path:
 # --- the dashboard --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dashboard_url() -> Iterator[str]:
     """``fraudsim dashboard`` on a free loopback port, as a user starts it."""
-    port = free_port()
-    log = artifact("dashboard-server.log")
-    with log.open("w", encoding="utf-8") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "experiments", "dashboard", str(SCENARIO), "--port", str(port)],
-            cwd=ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if server.poll() is not None:
-                    pytest.fail(f"the dashboard exited ({server.returncode}): {log.read_text()}")
-                with socket.socket() as probe:
-                    if probe.connect_ex(("127.0.0.1", port)) == 0:
-                        break
-                time.sleep(0.2)
-            else:
-                pytest.fail(f"the dashboard did not listen within 60 s: {log.read_text()}")
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with running_dashboard([str(SCENARIO)], artifact("dashboard-server.log")) as served:
+        yield served.url
 
 
 def local(url: str) -> bool:

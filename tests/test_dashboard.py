@@ -198,7 +198,7 @@ def test_charts_wait_for_the_first_day(config, draw):
 
 @pytest.mark.parametrize("draw", DRAWINGS, ids=lambda f: f.__name__)
 def test_charts_span_the_whole_period_as_the_days_pass(config, draw):
-    model = stepped(config, days=20, levers__0__intensity=2.0)
+    model = stepped(config, days=40, levers__0__intensity=2.0)  # a month is over
     fig = draw(model)
     if draw is charts.mix_figure:  # bars of totals so far, not a time axis
         labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -220,6 +220,24 @@ def test_outcome_curves_show_both_runs_in_national_equivalents(config):
     policy = model.daily().query("scenario == @model.policy_label")["cases"]
     drawn = lines[model.policy_label].get_ydata()
     assert list(drawn) == list(policy * COARSE), "cases times the scale"
+
+
+def test_monthly_curves_draw_a_month_once_it_is_over(config):
+    def months_drawn(model) -> list[str]:
+        fig = charts.outcomes_figure(model, "month")
+        if not fig.axes[0].get_lines():
+            return []
+        line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label() == model.policy_label)
+        return [f"{matplotlib.dates.num2date(x):%Y-%m}" for x in line.get_xdata(orig=False)]
+
+    model = stepped(config, days=20)
+    assert months_drawn(model) == [], "January is not over: a part-month would look like a fall"
+    for _ in range(11):
+        model.step()
+    assert months_drawn(model) == ["2021-01"], "January is over, February has just begun"
+    while model.running:
+        model.step()
+    assert months_drawn(model) == ["2021-01", "2021-02", "2021-03"], "the period's months"
 
 
 # --- the page -------------------------------------------------------------------------------

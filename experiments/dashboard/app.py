@@ -132,8 +132,8 @@ def Status(model: PairedModel) -> None:
 @solara.component
 def Outcomes(model: PairedModel) -> None:
     """Cases and net losses per day or month, with a switch between the two."""
-    period, set_period = solara.use_state("day")
-    solara.ToggleButtonsSingle(value=period, values=["day", "month"], on_value=set_period)
+    period, set_period = solara.use_state("month")
+    solara.ToggleButtonsSingle(value=period, values=["month", "day"], on_value=set_period)
     Chart(
         model,
         charts.outcomes_figure,

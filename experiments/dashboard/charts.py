@@ -38,6 +38,7 @@ type Period = Literal["day", "month"]
 
 FIGSIZE = (6.4, 3.6)  # inches: half a wide screen, two panels side by side
 _GAP_ALPHA = 0.18  # shading between the policy and reference curves
+_FEW_POINTS = 3  # curves this short get markers
 DPI = 100  # dots per inch: a figure FIGSIZE inches wide is 640 pixels
 
 
@@ -58,10 +59,11 @@ def _figure(
     return fig, list(axes)
 
 
-def _waiting(fig: Figure, axes: Sequence[Axes]) -> Figure:
+def _waiting(fig: Figure, axes: Sequence[Axes], why: str = "") -> Figure:
     for ax in axes:
         ax.set_axis_off()
-    fig.text(0.5, 0.5, "No day simulated yet: press Step or \u25b6", ha="center", va="center")
+    text = f"Nothing to draw yet: {why}" if why else "No day simulated yet: press Step or \u25b6"
+    fig.text(0.5, 0.5, text, ha="center", va="center")
     return fig
 
 
@@ -90,7 +92,9 @@ def _pair_lines(
         part = frame[frame["scenario"] == label].sort_values("date")
         dates = pd.to_datetime(part["date"])
         series[label] = (dates, part[column].to_numpy(dtype=float))
-        ax.plot(dates, series[label][1], label=label, linewidth=1.4, **styles[label])
+        # A point or two is no line: mark them (markers on long curves only cost time).
+        marker = "o" if len(part) <= _FEW_POINTS else ""
+        ax.plot(dates, series[label][1], label=label, linewidth=1.4, marker=marker, **styles[label])
     if shade_gap:
         (dates, policy), (_, reference) = series[model.policy_label], series[model.reference_label]
         if len(policy) == len(reference) and len(policy):
@@ -136,12 +140,25 @@ def _legend(fig: Figure, axes: Sequence[Axes]) -> None:
     fig.legend(handles, labels, loc="lower center", ncols=2, fontsize=7, frameon=False)
 
 
+def _finished_months(monthly: pd.DataFrame, model: PairedModel) -> pd.DataFrame:
+    """The months that are over: all their days simulated, or the days of the period in them."""
+    if not model.running:  # the period has ended: its last month is as full as it gets
+        return monthly
+    dates = pd.to_datetime(monthly["date"])
+    full = monthly["n_days"] == dates.dt.days_in_month
+    # The period's first month may begin part-way through: it is over once the next begins.
+    first = model.period[0].to_period("M").start_time
+    started_late = (dates == first) & (dates < dates.max())
+    return monthly[full | started_late]
+
+
 def outcomes_figure(model: PairedModel, period: Period = "month") -> Figure:
     """Cases and net losses per day or per month, policy run against reference run.
 
     Args:
         model: the pair of runs.
-        period: ``"day"`` or ``"month"`` (a partial first or last month covers its days so far).
+        period: ``"day"`` or ``"month"``. A month is drawn once it is over (or the period
+            ends in it): the sum of a month's first days would look like a sudden fall.
 
     Returns:
         Two panels: cases, and net losses (gross minus recovered, yuan); the shaded gap is
@@ -151,6 +168,10 @@ def outcomes_figure(model: PairedModel, period: Period = "month") -> Figure:
     if not model.days:
         return _waiting(fig, axes)
     frame = model.national(period)
+    if period == "month":
+        frame = _finished_months(frame, model)
+    if frame.empty:
+        return _waiting(fig, axes, "the first month is drawn when it is over")
     _pair_lines(axes[0], model, frame, "cases", title=f"Cases per {period}", ylabel="cases")
     _pair_lines(
         axes[1], model, frame, "net_loss_yuan", title=f"Net losses per {period}", ylabel="yuan"
