@@ -37,9 +37,14 @@ find_python() {
   return 1
 }
 
+# True if an install of spec "$1" (".", ".[dashboard]" or ".[dev]") holds all that "$2" needs.
+install_covers() {
+  [[ "$1" == "$2" || "$2" == "." || ( "$1" == ".[dev]" && "$2" == ".[dashboard]" ) ]]
+}
+
 # ensure_venv ROOT SPEC: make ROOT/.venv with a Python >= 3.12 if it has none, and install
-# fraudsim into it as SPEC (".", or ".[dev]") when SPEC or pyproject.toml changed since the
-# last install. Messages go to stderr; returns non-zero with a message if no Python fits.
+# fraudsim into it as SPEC (".", ".[dashboard]" or ".[dev]") when the last install does not
+# cover SPEC or pyproject.toml changed since. Messages go to stderr; returns non-zero with a message if no Python fits.
 ensure_venv() {
   local root="$1" spec="$2" py stamp want have
   if ! python_ok "$root/.venv/bin/python"; then
@@ -54,8 +59,9 @@ ensure_venv() {
   stamp="$root/.venv/.fraudsim-install"
   want="$spec $(cksum <"$root/pyproject.toml")"
   have="$(cat "$stamp" 2>/dev/null || true)"
-  # An install with the development tools also serves a plain one.
-  if [[ "$have" != "$want" && ! ( "$spec" == "." && "$have" == ".[dev] ${want#. }" ) ]]; then
+  # An install with more extras serves one with fewer: the development tools include the
+  # dashboard, and either serves a plain install.
+  if [[ "${have#* }" != "${want#* }" ]] || ! install_covers "${have%% *}" "$spec"; then
     echo "installing fraudsim$([[ "$spec" == "." ]] || echo " with ${spec#.}") into .venv" >&2
     (cd "$root" && .venv/bin/python -m pip install --quiet --disable-pip-version-check \
       -e "$spec" </dev/null)

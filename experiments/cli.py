@@ -12,6 +12,7 @@ Subcommands::
     fraudsim plot DIR [--reference NAME]
     fraudsim targets SCENARIO [options]             (experiments.calibration.commands)
     fraudsim calibrate SCENARIO --params SPEC [options]
+    fraudsim dashboard [SCENARIO] [options]         (experiments.dashboard.command)
 
 Exit codes: 0 success; 2 a user mistake (bad arguments, invalid scenario, unreadable file,
 unwritable output), reported as a message on stderr without a traceback; 1 anything else, which
@@ -44,6 +45,7 @@ from experiments.cli_types import (
     safe_dir_name,
 )
 from experiments.compare import add_compare
+from experiments.dashboard.command import add_dashboard
 from experiments.provenance import package_version
 from simulation.errors import FraudsimError, InvariantError, ScenarioNote
 from simulation.outputs import format_summary, summary_table
@@ -355,6 +357,7 @@ _SUBCOMMANDS = (
     _add_plot,
     add_targets,
     add_calibrate,
+    add_dashboard,
 )
 """Each adds one subcommand; they appear in ``--help`` in this order."""
 

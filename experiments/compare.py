@@ -56,7 +56,7 @@ def _sweep_file_text(scenarios: list[Path], seeds: int) -> str:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     # Imported here so that `fraudsim --help` does not import pandas, pyarrow or matplotlib.
-    from analysis.report import reading, report_sweep  # noqa: PLC0415
+    from analysis.report import answer, report_sweep  # noqa: PLC0415
     from analysis.sweeps import load_sweep_manifest  # noqa: PLC0415
     from experiments.sweep import load_sweep_spec, run_sweep  # noqa: PLC0415
 
@@ -104,12 +104,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if daily.empty:
         raise FraudsimError(f"no run of the sweep in '{out / 'sweep'}' finished: no report")
     path, result = report_sweep(out / "sweep", out, reference=reference, seed=args.bootstrap_seed)
+    # The answer first, as the report opens with it; then where the rest is.
+    for sentence in answer(result.comparison):
+        print(sentence)
+    print()
     print(f"report: {path}")
     print(f"tables: {out / 'comparison.csv'}, {out / 'displacement.csv'}")
     print(f"figures: {out / 'figures'}")
-    print()
-    for line in reading(result):
-        print(f"- {line}")
     return 1 if incomplete else 0
 
 

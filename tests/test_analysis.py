@@ -75,7 +75,9 @@ def test_compare_end_to_end(compared):
     assert table["n_seeds"].eq(2).all(), "two seeds, paired"
     assert set(table["effect"]) == set(EFFECTS)
     assert (out / "figures" / "curve_cases.png").is_file()
-    assert "tiny_crackdown (2 seeds)" in stdout, stdout
+    first = stdout.splitlines()[0]
+    assert first.startswith("Against no_intervention, "), f"the answer comes first: {stdout}"
+    assert "report: " in stdout.split("\n\n", 1)[1], f"then where the report is: {stdout}"
 
 
 @pytest.mark.parametrize("name", sorted(CSV_COLUMNS))
